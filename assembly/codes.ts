@@ -13,3 +13,4 @@ export const GEMM_ACCUMULATE: i32 = 4;
 export const RNN_GO_BACKWARDS: i32 = 1;
 export const RNN_TRAINING: i32 = 2;
 export const RNN_RESET_AFTER: i32 = 4;
+export const RNN_PROJECTED: i32 = 8;

@@ -29,7 +29,7 @@
 // GRUCell likewise with 3). Both are variational dropout (one mask per sequence); a caller
 // wanting per-gate masks would need a [G,B,H] mask and G separate products.
 import { gemm, packB, gemmPackedB, packedBFloats } from './gemm';
-import { GEMM_ACCUMULATE, GEMM_TRANS_A, GEMM_TRANS_B, RNN_GO_BACKWARDS, RNN_TRAINING,
+import { GEMM_ACCUMULATE, GEMM_TRANS_A, GEMM_TRANS_B, RNN_GO_BACKWARDS, RNN_TRAINING, RNN_PROJECTED,
          ACT_TANH, ACT_SIGMOID } from './codes';
 import { cellForwardRow, cellBackwardRow } from './lstm/cell';
 import { mulRows, addMul } from './rnn';
@@ -72,8 +72,9 @@ export function lstmForward(Y: usize, hT: usize, cT: usize, X: usize, W: usize, 
   const hBytes = <usize>H << 2;
   const fast = act == ACT_TANH && recAct == ACT_SIGMOID;
 
-  // 1. Input projection of every step in one GEMM: gates[B·T, G] = X[B·T, I] · W.
-  gemm(gates, X, W, B * T, I, G, I, G, G, 0);
+  // 1. Input projection of every step in one GEMM: gates[B·T, G] = X[B·T, I] · W
+  //    (unless the caller wrote it already: RNN_PROJECTED).
+  if ((flags & RNN_PROJECTED) == 0) gemm(gates, X, W, B * T, I, G, I, G, G, 0);
 
   // 2. Recurrent products h_{t-1}·U. Packing U costs about one product, so only when ≥ 2 use it.
   const nRec = h0 != 0 ? T : T - 1;

@@ -15,7 +15,7 @@
 import { describe, it, expect } from 'vitest';
 import { wasmBackend, jsBackend } from '../src/backend/index.js';
 import { ACT, RNN, type Backend } from '../src/backend/types.js';
-import { lstmCacheFloats, lstmWorkFloats, lstmWorkGatesOffset } from '../src/backend/sizes.js';
+import { lstmCacheFloats, lstmCacheGatesOffset, lstmWorkFloats, lstmWorkGatesOffset } from '../src/backend/sizes.js';
 import { Rng } from '../src/util/random.js';
 import { run, maxRelErr } from './helpers/harness.js';
 import { f32, layerConfig, loadFixture } from './helpers/fixtures.js';
@@ -185,6 +185,36 @@ describe('lstmForward / lstmBackward parity (wasm vs TS twin)', () => {
       for (const k of ['Y', 'hT', 'cT'] as const) expect(maxRelErr(outs[1][k], outs[0][k])).toBe(0);
     }
   });
+});
+
+describe('lstmForward with RNN.projected (x·W written by the caller)', () => {
+  for (const be of [wasmBackend(), jsBackend()]) {
+    it(`equals the plain forward when the gates block holds X·W; X is not read (${be.name})`, () => {
+      const c: Case = { B: 3, T: 5, I: 4, H: 6, mask: true, state: true, back: true };
+      const { B, T, I, H } = c, G = 4 * H;
+      const inp = makeInputs(c, new Rng(12));
+      const plain = run(be, {
+        Y: B * T * H, hT: B * H, cT: B * H, X: inp.X, W: inp.W, U: inp.U, b: inp.b!, h0: inp.h0!, c0: inp.c0!,
+        mask: inp.mask!, cache: lstmCacheFloats(B, T, I, H),
+      }, (p) => be.k.lstmForward(p.Y, p.hT, p.cT, p.X, p.W, p.U, p.b, p.h0, p.c0, p.mask, 0, p.cache,
+        B, T, I, H, ACT.tanh, ACT.sigmoid, RNN.training | RNN.goBackwards)).out;
+      // X·W in float64, placed where the kernel's gates block lives; X itself is garbage
+      const cache = new Float32Array(lstmCacheFloats(B, T, I, H));
+      const g0 = lstmCacheGatesOffset(H);
+      for (let r = 0; r < B * T; r++) for (let j = 0; j < G; j++) {
+        let acc = 0;
+        for (let i = 0; i < I; i++) acc += inp.X[r * I + i] * inp.W[i * G + j];
+        cache[g0 + r * G + j] = acc;
+      }
+      const projected = run(be, {
+        Y: B * T * H, hT: B * H, cT: B * H, X: new Float32Array(B * T * I).fill(NaN), W: inp.W, U: inp.U, b: inp.b!,
+        h0: inp.h0!, c0: inp.c0!, mask: inp.mask!, cache,
+      }, (p) => be.k.lstmForward(p.Y, p.hT, p.cT, p.X, p.W, p.U, p.b, p.h0, p.c0, p.mask, 0, p.cache,
+        B, T, I, H, ACT.tanh, ACT.sigmoid, RNN.training | RNN.goBackwards | RNN.projected)).out;
+      for (const k of ['Y', 'hT', 'cT'] as const) expect(maxRelErr(projected[k], plain[k]), k).toBeLessThan(1e-5);
+      expect(Math.max(...Array.from(plain.Y as Float32Array, Math.abs))).toBeGreaterThan(0.05);
+    });
+  }
 });
 
 // ---------- gradient check of the twin against float64 finite differences ----------

@@ -21,6 +21,11 @@ export function lstmCacheFloats(B: number, T: number, _I: number, H: number): nu
 }
 
 /** lstm backward work: dGates [B,T,4H] + running dh, dc and a temp [B,H] each + Uᵀ packed. */
+/** Offset (floats) of the gates block [B,T,4H] inside the LSTM cache (what RNN.projected fills). */
+export function lstmCacheGatesOffset(H: number): number {
+  return packedBFloats(H, 4 * H);
+}
+
 export function lstmWorkFloats(B: number, T: number, _I: number, H: number): number {
   return B * T * 4 * H + 3 * B * H + packedBFloats(4 * H, H);
 }

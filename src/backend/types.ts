@@ -42,6 +42,13 @@ export const RNN = {
   training: 2,
   /** GRU only: Keras reset_after=True (bias [2, 3H]: row 0 input, row 1 recurrent). */
   resetAfter: 4,
+  /**
+   * LSTM forward only: the caller has already written X·W (no bias) for every step into
+   * the gates block of `cache` (offset lstmCacheGatesOffset(H) floats, layout [B,T,4H]),
+   * e.g. gathered from per-token rows of E·W; the input projection is skipped and X is
+   * not read. The backward ignores it.
+   */
+  projected: 8,
 } as const;
 
 export type Ptr = number;

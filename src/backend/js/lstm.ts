@@ -39,7 +39,7 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
   const y0 = Y >> 2, g0 = gates >> 2, cl0 = cells >> 2, hp0 = hprev >> 2, b0 = bias >> 2, m0 = mask >> 2;
 
   // Input projection of every step: gates[B·T, G] = X · W.
-  gemm(gates, X, W, B * T, I, G, I, G, G, 0);
+  if ((flags & RNN.projected) === 0) gemm(gates, X, W, B * T, I, G, I, G, G, 0);
 
   for (let s = 0; s < T; s++) {
     const t = back ? T - 1 - s : s;
