@@ -105,9 +105,11 @@ export abstract class Layer {
     }
     this.name = args.name ?? uniqueName(defaultName);
     if (args.trainable === false) this.trainable = false;
-    if (args.batchInputShape) this.batchInputShape = checkShape(args.batchInputShape, `${this.name}: batchInputShape`, true);
+    // an Embedding's input is [batch, time] of ids: its last dimension is the free time axis
+    const ids = className === 'Embedding';
+    if (args.batchInputShape) this.batchInputShape = checkShape(args.batchInputShape, `${this.name}: batchInputShape`, true, ids);
     else if (args.inputShape) {
-      const s = checkShape(args.inputShape, `${this.name}: inputShape`, false);
+      const s = checkShape(args.inputShape, `${this.name}: inputShape`, false, ids);
       this.batchInputShape = [args.batchSize ?? null, ...s];
     }
   }
@@ -175,10 +177,11 @@ export abstract class Layer {
   }
 }
 
-export function checkShape(s: unknown, what: string, allowNullFirst: boolean): Shape {
+export function checkShape(s: unknown, what: string, allowNullFirst: boolean, idsInput = false): Shape {
   if (!Array.isArray(s) || s.length === 0) throw new Error(`${what}: expected a non-empty array of positive integers, got ${describe(s)}`);
-  // batch (first of a batch shape) and time (the dimension after it, when features follow) may be free
-  const free = allowNullFirst ? (s.length >= 3 ? 2 : 1) : (s.length >= 2 ? 1 : 0);
+  // batch (first of a batch shape) and time (the dimension after it, when features follow,
+  // or the last one for ids) may be free
+  const free = allowNullFirst ? (s.length >= 3 || idsInput ? 2 : 1) : (s.length >= 2 || idsInput ? 1 : 0);
   s.forEach((d, i) => {
     if (d === null && i < free) return;
     if (!Number.isInteger(d) || (d as number) <= 0) throw new Error(`${what}: expected positive integers${free ? ` (null allowed for ${allowNullFirst ? 'batch' : ''}${free === 2 || !allowNullFirst ? (allowNullFirst ? ' and ' : '') + 'time' : ''})` : ''}, got ${describe(s)}`);
