@@ -24,6 +24,7 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { describe } from '../names.js';
 import { sliceRows, sliceTime, gatherRows } from './data.js';
 import type { Sequential } from './sequential.js';
+import { DataParallel } from '../parallel/data-parallel.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -41,6 +42,13 @@ export interface FitArgs {
   /** Seed for this fit's shuffling (default: the model's stream). */
   seed?: number;
   initialEpoch?: number;
+  /**
+   * Data-parallel training on this many threads (default 1): each batch is split
+   * across this thread and threads − 1 workers, gradients summed, one optimizer
+   * step here (see src/parallel/data-parallel.ts). The same gradients as one
+   * thread up to float rounding; dropout draws differ. Not with stateful layers or tbptt.
+   */
+  threads?: number;
 }
 
 export interface History {
@@ -123,6 +131,9 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     }
     tb = { k1, k2 };
   }
+  const threads = intArg(args.threads, 1, `${who}: threads`);
+  if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
+  if (threads > 1 && fixed !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
 
@@ -131,6 +142,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   const steps = Math.ceil(N / batchSize);
   const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: N, steps } };
   const push = (k: string, v: number) => (history.history[k] ??= []).push(v);
+  const dp = threads > 1 ? await DataParallel.forModel(model, threads) : null;
   model.stopTraining = false;
   for (const c of cbs) c.setModel?.(model);
   for (const c of cbs) await c.onTrainBegin?.();
@@ -150,7 +162,8 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
       const r = tb
         ? tbpttBatch(model, x, y, order, from, to, tb.k1, tb.k2, acc)
-        : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
+        : dp ? await dp.step(x, y, order, from, to, acc)
+          : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
       lossSum += r.loss * (to - from);
       samples += to - from;
       rowsSum += r.rows;

@@ -28,6 +28,7 @@ import { checkX, checkY, gatherRows, type InputSpec, type TargetSpec } from './d
 import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
+import type { DataParallel } from '../parallel/data-parallel.js';
 
 export interface WeightValue {
   name: string;
@@ -69,6 +70,8 @@ export class Sequential {
   loss: Loss | null = null;
   metrics: Metric[] = [];
   /** @internal */ rng: Rng;
+  /** @internal the data-parallel training workers (fit's `threads`), kept between fits. */
+  parallel: DataParallel | null = null;
 
   private inputShape: Shape | null = null;
   private placed: Placed[] = [];
@@ -225,6 +228,8 @@ export class Sequential {
 
   /** Free everything this model holds in backend memory (weights are kept as host copies). */
   dispose(): void {
+    this.parallel?.close();
+    this.parallel = null;
     if (!this.be) return;
     this.pending = this.readWeights().map((w) => w.data);
     this.release();
@@ -457,6 +462,46 @@ export class Sequential {
     this.checkWeightList(grads, 'applyGradients');
     const be = this.sync();
     this.writeBlock(this.store.grads, grads);
+    this.optimizer!.apply(this.store.params, this.store.grads);
+  }
+
+  // ---------------------------------------- data-parallel training (src/parallel)
+
+  /** @internal floats in the params (and grads) block: one flat layout, the same in every replica. */
+  paramFloats(): number {
+    this.build();
+    return this.nParams;
+  }
+
+  /** @internal copy the whole params block into dst. */
+  readParams(dst: Float32Array): void {
+    const be = this.sync(), p = this.store.params >> 2;
+    dst.set(be.f32().subarray(p, p + this.nParams));
+  }
+
+  /** @internal overwrite the whole params block (a replica taking the caller's weights). */
+  writeParams(src: Float32Array): void {
+    const be = this.sync();
+    be.f32().set(src.subarray(0, this.nParams), this.store.params >> 2);
+  }
+
+  /** @internal copy the whole grads block into dst. */
+  readGrads(dst: Float32Array): void {
+    const be = this.sync(), g = this.store.grads >> 2;
+    dst.set(be.f32().subarray(g, g + this.nParams));
+  }
+
+  /** @internal grads ← w0·grads + Σ w·g (other chunks' gradients), then one optimizer step. */
+  applyCombined(w0: number, parts: { w: number; g: Float32Array }[]): void {
+    const be = this.sync(), g0 = this.store.grads >> 2, n = this.nParams;
+    const G = be.f32().subarray(g0, g0 + n);
+    if (parts.length === 1) {
+      const a = parts[0].g, w = parts[0].w;
+      for (let i = 0; i < n; i++) G[i] = w0 * G[i] + w * a[i];
+    } else {
+      for (let i = 0; i < n; i++) G[i] *= w0;
+      for (const { w, g } of parts) for (let i = 0; i < n; i++) G[i] += w * g[i];
+    }
     this.optimizer!.apply(this.store.params, this.store.grads);
   }
 

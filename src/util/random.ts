@@ -8,6 +8,10 @@ export class Rng {
   constructor(seed = 0x9e3779b9) {
     this.s = seed >>> 0;
   }
+  /** A new stream derived from this one's current state and `salt`, without advancing this one. */
+  fork(salt: number): Rng {
+    return new Rng((Math.imul(this.s ^ 0x85ebca6b, 0x9e3779b1) + Math.imul(salt + 1, 0xc2b2ae35)) >>> 0);
+  }
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
