@@ -11,7 +11,7 @@
  * getWeights/setWeights) reads a prompt and generates one character at a time
  * with text.sample at temperatures 0.2, 0.5 and 1.0.
  *
- *   node dist/examples/char-rnn.js [--minutes 5] [--units 256] [--lr 0.01] [--batch 32] [--smoke]
+ *   node dist/examples/char-rnn.js [--minutes 5] [--units 256] [--lr 0.01] [--batch 32] [--threads 1] [--smoke]
  *   node dist/examples/char-rnn.js --main     (npm start: 2-minute budget + WASM vs JS kernel timing)
  */
 import { getBackend, init, layers, optimizers, Sequential, setBackend, setSeed, tensor, text, type Tensor } from '../src/index.js';
@@ -69,6 +69,7 @@ export async function main(argv: string[] = []): Promise<CharRnnResult> {
   const batch = numArg(args, 'batch', args.smoke ? 8 : 32);
   const lr = numArg(args, 'lr', 0.01);
   const seed = numArg(args, 'seed', 7);
+  const threads = numArg(args, 'threads', 1);
   const genLength = numArg(args, 'length', args.smoke ? 20 : 300);
   const t0 = now();
   await init();
@@ -123,7 +124,7 @@ export async function main(argv: string[] = []): Promise<CharRnnResult> {
     console.log(`Round ${round + 1} — ${seconds(elapsed * 1000)} of ${budgetS} s, ${(chars / 1e6).toFixed(2)} M characters seen`);
     const t = now();
     const h = await model.fit(rows(train.x, idx), rows(train.y, idx), {
-      epochs: 1, batchSize: batch, shuffle: false, verbose: 0, validationData: [val.x, val.y],
+      epochs: 1, batchSize: batch, shuffle: false, verbose: 0, validationData: [val.x, val.y], threads,
       callbacks: {
         onBatchEnd: (b: number, logs?: Record<string, number>) => { bar.update(b + 1, { loss: logs?.loss ?? NaN }); },
         onEpochEnd: (_e: number, logs?: Record<string, number>) => { bar.done(logs ?? {}); },

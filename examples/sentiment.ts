@@ -8,7 +8,7 @@
  *   held-out 20% test split evaluated at the end;
  *   save → io.loadModel → classify new messages.
  *
- *   npm run build:ts && node dist/examples/sentiment.js [--epochs 10] [--smoke] [--out DIR]
+ *   npm run build:ts && node dist/examples/sentiment.js [--epochs 10] [--threads 2] [--smoke] [--out DIR]
  */
 import { rmSync } from 'node:fs';
 import { io, layers, Sequential, text, tensor } from '../src/index.js';

@@ -46,10 +46,11 @@ export interface SpamClassifierRun {
   t0: number;
 }
 
-/** `--epochs N` (default opts.defaultEpochs, 1 with --smoke), `--seed S` (default 42). */
+/** `--epochs N` (default opts.defaultEpochs, 1 with --smoke), `--seed S` (default 42), `--threads N` (data-parallel fit, default 1). */
 export async function trainSpamClassifier(args: ExampleArgs, opts: SpamClassifierOptions): Promise<SpamClassifierRun> {
   const epochs = numArg(args, 'epochs', args.smoke ? 1 : opts.defaultEpochs);
   const seed = numArg(args, 'seed', 42);
+  const threads = numArg(args, 'threads', 1);
   await init();
   setSeed(seed);
   const t0 = now();
@@ -65,7 +66,7 @@ export async function trainSpamClassifier(args: ExampleArgs, opts: SpamClassifie
   console.log(model.summary());
 
   const tFit = now();
-  const history = await model.fit(data.xTrain, data.yTrain, { epochs, batchSize: BATCH, validationSplit: 0.2, verbose: 1 });
+  const history = await model.fit(data.xTrain, data.yTrain, { epochs, batchSize: BATCH, validationSplit: 0.2, verbose: 1, threads });
   const fitMs = now() - tFit;
   const test = model.evaluate(data.xTest, data.yTest, { batchSize: BATCH });
   console.log(`training: ${seconds(fitMs)} for ${epochs} epoch(s), ${seconds(fitMs / epochs)} per epoch`);
