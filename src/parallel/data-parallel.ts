@@ -81,10 +81,19 @@ class Replica {
     this.port.post(msg, transfer);
   }
 
-  expect(id: number): Promise<{ loss: number; rows: number; acc: number[]; block: Float32Array }> {
+  /** Send step `id` and wait for its gradients (rejects if the worker fails or the message cannot be sent). */
+  request(id: number, msg: unknown, transfer: ArrayBuffer[]): Promise<{ loss: number; rows: number; acc: number[]; block: Float32Array }> {
     if (this.failure) return Promise.reject(this.failure);
+    const reply = new Promise<{ loss: number; rows: number; acc: number[]; block: Float32Array }>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.port.hold(true);
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    try {
+      this.port.post(msg, transfer);
+    } catch (e) {
+      this.pending.delete(id);
+      this.idle();
+      return Promise.reject(new Error(`training worker ${this.index}: could not send step ${id} (${(e as Error).message})`));
+    }
+    return reply;
   }
 
   terminate(): void {
@@ -152,9 +161,10 @@ export class DataParallel {
     const B = to - from;
     const n = Math.min(this.threads, B);
     if (n === 1) return m.stepChecked(x, y, idx, from, to, true, { metricAcc });
-    // chunk k covers rows [cut[k], cut[k+1]); chunk 0 (the first, largest) stays here
+    // chunk k covers rows [cut[k], cut[k+1]); chunk 0 stays here and is never the larger one
+    // (this thread also gathers, sends, sums and steps)
     const cut = [from];
-    for (let k = 0; k < n; k++) cut.push(cut[k] + Math.floor(B / n) + (k < B % n ? 1 : 0));
+    for (let k = 0; k < n; k++) cut.push(cut[k] + Math.floor(B / n) + (k >= n - B % n ? 1 : 0));
     const waits: Promise<{ loss: number; rows: number; acc: number[]; block: Float32Array }>[] = [];
     for (let k = 1; k < n; k++) {
       const r = this.replicas[k - 1];
@@ -162,13 +172,19 @@ export class DataParallel {
       r.block = null;
       m.readParams(block);
       const id = this.nextId++;
-      waits.push(r.expect(id));
       const xs = rowsOf(x, idx, cut[k], cut[k + 1]), ys = rowsOf(y, idx, cut[k], cut[k + 1]);
-      r.post({ type: 'step', id, block, x: xs, y: ys }, [block.buffer as ArrayBuffer, xs.data.buffer as ArrayBuffer, ys.data.buffer as ArrayBuffer]);
+      waits.push(r.request(id, { type: 'step', id, block, x: xs, y: ys }, [block.buffer as ArrayBuffer, xs.data.buffer as ArrayBuffer, ys.data.buffer as ArrayBuffer]));
     }
+    const all = Promise.all(waits); // handlers attached before this thread's (synchronous) chunk
     const acc0 = m.metrics.map(() => 0);
-    const mine = m.stepChecked(x, y, idx, cut[0], cut[1], false, { metricAcc: acc0 });
-    const theirs = await Promise.all(waits);
+    let mine: { loss: number; rows: number };
+    try {
+      mine = m.stepChecked(x, y, idx, cut[0], cut[1], false, { metricAcc: acc0 });
+    } catch (e) {
+      all.catch(() => {}); // this thread's error is the one to report
+      throw e;
+    }
+    const theirs = await all;
     theirs.forEach((t, i) => { this.replicas[i].block = t.block; });
     let rows = mine.rows, lossSum = mine.loss * mine.rows;
     for (const t of theirs) { rows += t.rows; lossSum += t.loss * t.rows; }
