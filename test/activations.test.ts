@@ -31,7 +31,7 @@ function activateOn(be: Backend, x: Float32Array, act: number): Float32Array {
   return run(be, { Y: x.length, X: x }, (p) => be.k.activate(p.Y, p.X, x.length, act)).out.Y as Float32Array;
 }
 
-/** Dense sweep of [-90, 90], tiny and subnormal |x|, and the tanh branch point. */
+/** Dense sweep of [-90, 90], tiny and subnormal |x|, and around 0.625 (the branch point of an earlier tanh). */
 function sweepInputs(): Float32Array {
   const xs: number[] = [];
   const N = 400_000;
