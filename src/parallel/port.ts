@@ -24,10 +24,13 @@ async function nodeWorkerThreads(): Promise<typeof import('node:worker_threads')
 /** Start the training worker (./worker.js beside this file). */
 export async function spawnTrainingWorker(): Promise<WorkerPort> {
   if (isNode) {
-    const { Worker } = await nodeWorkerThreads();
+    const { Worker: NodeWorker } = await nodeWorkerThreads();
     // execArgv: [] — not the parent's (e.g. --input-type, loaders): V8 flags such as
     // --experimental-wasm-relaxed-simd are process-wide and reach the worker anyway.
-    const w = new Worker(new URL('./worker.js', import.meta.url), { execArgv: [] });
+    // The URL is built apart so browser bundlers, which look for `new Worker(new URL(…))`,
+    // only pick up the module-worker line below.
+    const url = new URL('./worker.js', import.meta.url);
+    const w = new NodeWorker(url, { execArgv: [] });
     return {
       post: (msg, transfer) => w.postMessage(msg, transfer),
       listen: (onMessage, onError) => {

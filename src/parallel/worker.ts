@@ -12,15 +12,18 @@ import { Rng } from '../util/random.js';
 import { parentChannel } from './port.js';
 import type { FromWorker, InitMsg, StepMsg, ToWorker } from './protocol.js';
 
-const channel = await parentChannel();
-const reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => channel.post(msg, transfer);
+let reply: (msg: FromWorker, transfer?: ArrayBuffer[]) => void = () => {};
 let replica: Sequential | null = null;
 let queue: Promise<void> = Promise.resolve();
 
-channel.listen((raw) => {
-  const msg = raw as ToWorker;
-  queue = queue.then(() => handle(msg)).catch((e: unknown) => {
-    reply({ type: 'failed', id: msg.type === 'step' ? msg.id : null, message: e instanceof Error ? e.message : String(e) });
+// No top-level await: bundlers that emit classic (non-module) workers reject it.
+void parentChannel().then((channel) => {
+  reply = (msg, transfer) => channel.post(msg, transfer);
+  channel.listen((raw) => {
+    const msg = raw as ToWorker;
+    queue = queue.then(() => handle(msg)).catch((e: unknown) => {
+      reply({ type: 'failed', id: msg.type === 'step' ? msg.id : null, message: e instanceof Error ? e.message : String(e) });
+    });
   });
 });
 
