@@ -51,28 +51,45 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
 // @ts-ignore: decorator
 @inline const ROUND_MAGIC_BITS: i32 = 0x4B400000;
 
-/** e^x on four lanes (see header for the method and accuracy). */
+/**
+ * The reduction shared by exp4 and tanh4: t = x·log2 e + 1.5·2^23. Adding the constant
+ * leaves n = nearest(x·log2 e) (|n| ≤ 150) in the low mantissa bits, rounded ties-to-even
+ * like f32x4.nearest, so n and z = t − 1.5·2^23 are the same bits as nearest + trunc_sat,
+ * minus their ~10 x86 instructions. n = bits(t) − bits(1.5·2^23).
+ */
 // @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
-  // pmax/pmin (one x86 instruction each, unlike max/min) keep a NaN x because x is
-  // their first operand: pmax(a, b) = a < b ? b : a.
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  // n = nearest(x·log2 e) by the round-to-integer constant: adding 1.5·2^23 leaves the
-  // integer (|n| ≤ 150) in the low mantissa bits, rounded ties-to-even like f32x4.nearest,
-  // so z and n are the same bits as nearest + trunc_sat — minus their ~10 x86 instructions.
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+@inline function roundedLog2(x: v128): v128 {
+  return f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+}
+
+/**
+ * e^r − 1 = r + r²·p(r) with r = x − n·ln 2 (Cody–Waite, so r is exact) and p Cephes expf's
+ * polynomial: theoretical peak relative error of e^r on [-0.5, 0.5] is 4.2e-9, and the form
+ * stays relatively exact for tiny r. t = roundedLog2(x).
+ */
+// @ts-ignore: decorator
+@inline function expm1Reduced(x: v128, t: v128): v128 {
   const z = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(x, f32x4.mul(z, f32x4.splat(LN2_C1)));
   r = f32x4.sub(r, f32x4.mul(z, f32x4.splat(LN2_C2)));
   const r2 = f32x4.mul(r, r);
-  // Cephes expf: theoretical peak relative error of e^r on [-0.5, 0.5] is 4.2e-9.
   let p = f32x4.splat(1.9875691500e-4);
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  return f32x4.add(f32x4.mul(p, r2), r);
+}
+
+/** e^x on four lanes (see header for the method and accuracy). */
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  // pmax/pmin (one x86 instruction each, unlike max/min) keep a NaN x because x is
+  // their first operand: pmax(a, b) = a < b ? b : a.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const t = roundedLog2(x);
+  const p = f32x4.add(expm1Reduced(x, t), f32x4.splat(1)); // e^r
   // 2^n = 2^n1 · 2^n2 with n1 = n >> 1: each factor is a normal float for n in [-150, 129].
   const n = i32x4.sub(t, i32x4.splat(ROUND_MAGIC_BITS));
   const n1 = i32x4.shr_s(n, 1);
@@ -106,18 +123,8 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
 @inline export function tanh4(x: v128): v128 {
   const one = f32x4.splat(1);
   const a = f32x4.pmin(f32x4.add(f32x4.abs(x), f32x4.abs(x)), f32x4.splat(TANH_CLAMP)); // NaN stays NaN
-  const t = f32x4.add(f32x4.mul(a, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const z = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
-  let r = f32x4.sub(a, f32x4.mul(z, f32x4.splat(LN2_C1)));
-  r = f32x4.sub(r, f32x4.mul(z, f32x4.splat(LN2_C2)));
-  const r2 = f32x4.mul(r, r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const em1r = f32x4.add(f32x4.mul(p, r2), r); // e^r − 1
+  const t = roundedLog2(a);
+  const em1r = expm1Reduced(a, t); // e^r − 1
   const n = i32x4.sub(t, i32x4.splat(ROUND_MAGIC_BITS));
   const s = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23); // 2^n, 0 ≤ n ≤ 58
   const em = f32x4.add(f32x4.mul(em1r, s), f32x4.sub(s, one));
