@@ -113,6 +113,21 @@ export function gatherRows(t: Tensor, idx: ArrayLike<number>, from: number, to: 
   }
 }
 
+/** Rows idx[from..to) of t (first axis) as a new tensor. */
+export function takeRows(t: Tensor, idx: ArrayLike<number>, from: number, to: number): Tensor {
+  const row = t.size / t.shape[0];
+  const out = t.dtype === 'int32' ? new Int32Array((to - from) * row) : new Float32Array((to - from) * row);
+  gatherRows(t, idx, from, to, out, 0);
+  return new Tensor(out, [to - from, ...t.shape.slice(1)], t.dtype);
+}
+
+/** 0, 1, …, n − 1: the row order of data taken as it is. */
+export function rowIndices(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
+
 /** Rows [from, to) of t as a new tensor. */
 export function sliceRows(t: Tensor, from: number, to: number): Tensor {
   const row = t.size / t.shape[0];

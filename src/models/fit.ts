@@ -15,14 +15,13 @@
  * The batch loss reported is the last chunk's (it has seen the whole sequence).
  */
 import type { Tensor, TensorLike } from '../tensor.js';
-import { Tensor as TensorClass } from '../tensor.js';
 import type { Callback, Logs } from '../callbacks.js';
 import { Rng } from '../util/random.js';
 import { ProgressBar } from '../util/progress.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { describe } from '../names.js';
-import { sliceRows, sliceTime, gatherRows } from './data.js';
+import { sliceRows, sliceTime, takeRows, rowIndices } from './data.js';
 import type { Sequential } from './sequential.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 
@@ -202,11 +201,11 @@ const now = () => (globalThis.performance ? performance.now() : Date.now());
 function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: Int32Array, from: number, to: number,
                     k1: number, k2: number, acc: number[]): { loss: number; rows: number } {
   const B = to - from;
-  const xb = gatherTensor(x, order, from, to);
-  const yb = gatherTensor(y, order, from, to);
+  const xb = takeRows(x, order, from, to);
+  const yb = takeRows(y, order, from, to);
   const T = x.shape[1];
   const perStep = model.layers[model.layers.length - 1].outputShape!.length >= 3;
-  const ids = new Int32Array(B).map((_, i) => i);
+  const ids = rowIndices(B);
   model.resetStates();
   let last = { loss: NaN, rows: 0 };
   for (let c0 = 0; c0 < T; c0 += k1) {
@@ -220,11 +219,3 @@ function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: Int32Array, 
   }
   return last;
 }
-
-function gatherTensor(t: Tensor, order: Int32Array, from: number, to: number): Tensor {
-  const row = t.size / t.shape[0];
-  const out = t.dtype === 'int32' ? new Int32Array((to - from) * row) : new Float32Array((to - from) * row);
-  gatherRows(t, order, from, to, out, 0);
-  return new TensorClass(out, [to - from, ...t.shape.slice(1)], t.dtype);
-}
-

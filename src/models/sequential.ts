@@ -24,7 +24,7 @@ import { nextSeed } from '../util/seed.js';
 import { getLoss, type Loss } from '../losses.js';
 import { resolveMetric, type Metric } from '../metrics.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
-import { checkX, checkY, gatherRows, type InputSpec, type TargetSpec } from './data.js';
+import { checkX, checkY, gatherRows, rowIndices, type InputSpec, type TargetSpec } from './data.js';
 import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
@@ -373,7 +373,7 @@ export class Sequential {
     const ctx = this.ctx(be, false, false);
     const last = this.layers[this.layers.length - 1];
     const outs: { shape: number[]; data: Float32Array }[] = [];
-    const idx = identity(N);
+    const idx = rowIndices(N);
     for (let from = 0; from < N; from += bs) {
       const to = Math.min(N, from + bs);
       const a = this.forwardRows(ctx, x, idx, from, to);
@@ -404,7 +404,7 @@ export class Sequential {
     const be = this.sync();
     const ctx = this.ctx(be, false, false);
     const N = x.shape[0];
-    const idx = identity(N);
+    const idx = rowIndices(N);
     let lossSum = 0, rowsSum = 0;
     const acc = this.metrics.map(() => 0);
     for (let from = 0; from < N; from += bs) {
@@ -427,7 +427,7 @@ export class Sequential {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.trainOnBatch`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.trainOnBatch`);
-    return this.stepChecked(x, y, identity(x.shape[0]), 0, x.shape[0], true).loss;
+    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true).loss;
   }
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
@@ -451,7 +451,7 @@ export class Sequential {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.computeGradients`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.computeGradients`);
-    const { loss } = this.stepChecked(x, y, identity(x.shape[0]), 0, x.shape[0], false, { training: args.training ?? true });
+    const { loss } = this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], false, { training: args.training ?? true });
     return { loss, grads: this.readBlock(this.store.grads) };
   }
 
@@ -540,7 +540,7 @@ export class Sequential {
   /** @internal run validated x forward in inference mode, carrying recurrent state (truncated BPTT). */
   advanceState(x: Tensor): void {
     const be = this.sync();
-    this.forwardRows(this.ctx(be, false, false, true), x, identity(x.shape[0]), 0, x.shape[0]);
+    this.forwardRows(this.ctx(be, false, false, true), x, rowIndices(x.shape[0]), 0, x.shape[0]);
   }
 
   // ---------------------------------------------------------------- weights
@@ -656,12 +656,6 @@ export class Sequential {
   memoryInfo(): { backend: string | null; heapUsedBytes: number; memoryBytes: number } {
     return { backend: this.be?.name ?? null, heapUsedBytes: this.be?.heapUsedBytes() ?? 0, memoryBytes: this.be?.memoryBytes() ?? 0 };
   }
-}
-
-function identity(n: number): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
 }
 
 /** A single-chain functional Model (tfjs form) for models whose last layer returns its state. */

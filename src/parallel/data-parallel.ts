@@ -18,7 +18,7 @@
  */
 import { getBackend, backend } from '../backend/index.js';
 import type { Sequential } from '../models/sequential.js';
-import { gatherRows } from '../models/data.js';
+import { takeRows } from '../models/data.js';
 import type { Tensor } from '../tensor.js';
 import { spawnTrainingWorker, type WorkerPort } from './port.js';
 import type { FromWorker, TensorData } from './protocol.js';
@@ -201,8 +201,6 @@ export class DataParallel {
 }
 
 function rowsOf(t: Tensor, idx: ArrayLike<number>, from: number, to: number): TensorData {
-  const row = t.size / t.shape[0];
-  const data = t.dtype === 'int32' ? new Int32Array((to - from) * row) : new Float32Array((to - from) * row);
-  gatherRows(t, idx, from, to, data, 0);
-  return { data, shape: [to - from, ...t.shape.slice(1)], dtype: t.dtype };
+  const { data, shape, dtype } = takeRows(t, idx, from, to);
+  return { data, shape, dtype };
 }

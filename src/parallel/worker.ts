@@ -8,6 +8,7 @@ import { normalizeTopology } from '../io/topology.js';
 import { modelFromTopology } from '../models/from-topology.js';
 import type { Sequential } from '../models/sequential.js';
 import { Tensor } from '../tensor.js';
+import { rowIndices } from '../models/data.js';
 import { Rng } from '../util/random.js';
 import { parentChannel } from './port.js';
 import type { FromWorker, InitMsg, StepMsg, ToWorker } from './protocol.js';
@@ -53,8 +54,7 @@ function step(msg: StepMsg): void {
   const y = new Tensor(msg.y.data, msg.y.shape, msg.y.dtype);
   m.writeParams(msg.block);
   const acc = m.metrics.map(() => 0);
-  const ids = new Int32Array(x.shape[0]).map((_, i) => i);
-  const { loss, rows } = m.stepChecked(x, y, ids, 0, x.shape[0], false, { metricAcc: acc });
+  const { loss, rows } = m.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], false, { metricAcc: acc });
   m.readGrads(msg.block);
   reply({ type: 'done', id: msg.id, loss, rows, acc, block: msg.block }, [msg.block.buffer as ArrayBuffer]);
 }
