@@ -11,23 +11,12 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Sequential, layers, optimizers, tensor, setBackend, type Tensor, type WeightValue } from '../dist/src/index.js';
+import { maxRelDiff } from './helpers/diff.js';
 import { Rng } from '../dist/src/util/random.js';
 
 const made: Sequential[] = [];
 afterAll(() => { for (const m of made) m.dispose(); });
 
-function maxRelDiff(a: WeightValue[], b: WeightValue[]): number {
-  let worst = 0;
-  a.forEach((w, i) => {
-    let scale = 1e-3, d = 0;
-    for (let j = 0; j < w.data.length; j++) {
-      scale = Math.max(scale, Math.abs(b[i].data[j]));
-      d = Math.max(d, Math.abs(w.data[j] - b[i].data[j]));
-    }
-    worst = Math.max(worst, d / scale);
-  });
-  return worst;
-}
 
 const ids = (n: number, V: number, seed: number) => { const r = new Rng(seed); return Int32Array.from({ length: n }, () => r.int(V)); };
 

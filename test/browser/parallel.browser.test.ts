@@ -8,6 +8,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Sequential, layers, optimizers, tensor, type WeightValue } from '../../src/index.js';
+import { maxRelDiff } from '../helpers/diff.js';
 import { Rng } from '../../src/util/random.js';
 
 const T = 6, V = 11, B = 7;
@@ -25,18 +26,6 @@ function make(): Sequential {
   return m;
 }
 
-function maxRelDiff(a: WeightValue[], b: WeightValue[]): number {
-  let worst = 0;
-  a.forEach((w, i) => {
-    let scale = 1e-3, d = 0;
-    for (let j = 0; j < w.data.length; j++) {
-      scale = Math.max(scale, Math.abs(b[i].data[j]));
-      d = Math.max(d, Math.abs(w.data[j] - b[i].data[j]));
-    }
-    worst = Math.max(worst, d / scale);
-  });
-  return worst;
-}
 
 describe('fit({ threads }) in the browser', () => {
   it('one step with threads 2 and 3 (module Web Workers) equals the one-thread step', async () => {
