@@ -1,5 +1,5 @@
 /**
- * toONNX: exported models run in onnxruntime-node and must reproduce
+ * toONNX: exported models run in onnxruntime-web and must reproduce
  *  (1) the tfjs fixture outputs (../shared/fixtures, README there), and
  *  (2) the float64 Keras reference of test/helpers/keras64.ts (fixtures README
  *      "Equations": masking, go_backwards, Bidirectional) for cases the
@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { toONNX, ONNX_OPSET } from '../src/io/onnx/index.js';
 import { buildGraph } from '../src/io/onnx/export.js';
 import { decodeModel, encodeModel } from '../src/io/onnx/proto.js';
@@ -44,7 +44,7 @@ const FIXTURE_CASES = [
 /** Every exported model of this file, for the warning check at the end. */
 const exported = new Map<string, Uint8Array>();
 
-describe('toONNX on the tfjs fixtures (onnxruntime-node)', () => {
+describe('toONNX on the tfjs fixtures (onnxruntime-web)', () => {
   for (const name of FIXTURE_CASES) {
     it(`${name}: output within 1e-5 of the fixture`, async () => {
       const fx = load(name);
@@ -320,7 +320,7 @@ describe('onnxruntime loads every exported model without warnings', () => {
   /** Loads each file in a child process (native logs go to its stderr) at log severity "warning". */
   function loadInChild(files: string[]): { status: number | null; stdout: string; stderr: string } {
     const script = `
-      import * as ort from 'onnxruntime-node';
+      import * as ort from 'onnxruntime-web';
       import { readFileSync } from 'node:fs';
       ort.env.logLevel = 'warning';
       for (const f of JSON.parse(process.argv[1])) {
