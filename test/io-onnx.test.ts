@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-web';
+import { ort } from './helpers/ort.js';
 import { toONNX, ONNX_OPSET } from '../src/io/onnx/index.js';
 import { buildGraph } from '../src/io/onnx/export.js';
 import { decodeModel, encodeModel } from '../src/io/onnx/proto.js';

@@ -8,7 +8,7 @@
  * safetensors files are written byte by byte here from the format's spec.
  */
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-web';
+import { ort } from './helpers/ort.js';
 import { fromPyTorchGRU, fromPyTorchLSTM, parseSafetensors, type ImportedLayer } from '../src/io/pytorch/index.js';
 import { toONNX } from '../src/io/onnx/index.js';
 import { toFloat32 } from '../src/io/pytorch/safetensors.js';
