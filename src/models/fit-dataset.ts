@@ -153,7 +153,8 @@ export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: 
   };
   const validate = vd === undefined ? null : async (): Promise<Logs> => {
     if (common.tb) model.resetStates();
-    if (valArrays) return model.evaluateChecked(valArrays.x, valArrays.y, model.fixedBatch() ?? 32);
+    // validation batches as large as the training batches (Keras: validation_batch_size defaults to batch_size)
+    if (valArrays) return model.evaluateChecked(valArrays.x, valArrays.y, model.fixedBatch() ?? params.batchSize);
     return evaluateDatasetLoop(model, vd as Dataset, { batches: valBatches }, `${who}: validationData`);
   };
   return runEpochs(model, source, { ...common, who, validate, params });
