@@ -9,7 +9,8 @@
  * 1e-7 is Keras' backend.epsilon(), which guards constant features. The same
  * statistics and rule back `layers.normalization` (src/layers/normalization.ts).
  */
-import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { asTensor, type SeriesLike } from './as-tensor.js';
 import { checkOptions } from '../util/options.js';
 import { describe, shapeStr } from '../names.js';
 
@@ -74,8 +75,8 @@ export class Normalizer {
   }
 
   /** Learn mean and variance per feature from `x` (replaces earlier statistics, like Keras' adapt). */
-  adapt(x: TensorLike): this {
-    const s = featureStats(toTensor(x, 'data.normalization.adapt: x'), 'data.normalization.adapt');
+  adapt(x: SeriesLike): this {
+    const s = featureStats(asTensor(x, 'data.normalization.adapt: x'), 'data.normalization.adapt');
     this.mean = s.mean;
     this.variance = s.variance;
     this.count = s.count;
@@ -83,19 +84,19 @@ export class Normalizer {
   }
 
   /** (x − mean) / max(sqrt(variance), ε), per feature of the last axis. */
-  transform(x: TensorLike): Tensor {
+  transform(x: SeriesLike): Tensor {
     return this.apply(x, false, 'transform');
   }
 
   /** mean + y · max(sqrt(variance), ε): back to the original units. */
-  inverse(y: TensorLike): Tensor {
+  inverse(y: SeriesLike): Tensor {
     return this.apply(y, true, 'inverse');
   }
 
-  private apply(xIn: TensorLike, invert: boolean, op: string): Tensor {
+  private apply(xIn: SeriesLike, invert: boolean, op: string): Tensor {
     const who = `data.normalization.${op}`;
     if (!this.mean || !this.variance) throw new Error(`${who}: call adapt(trainingData) first (or give { mean, variance })`);
-    const x = toTensor(xIn, `${who}: x`);
+    const x = asTensor(xIn, `${who}: x`);
     const F = this.mean.length;
     const last = x.rank === 1 ? 1 : x.shape[x.rank - 1];
     if (last !== F) {

@@ -20,7 +20,8 @@
  * Windows are cut from the series when a batch is requested, so memory holds
  * the series and one batch, not every window.
  */
-import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { asTensor, type SeriesLike } from './as-tensor.js';
 import { Rng } from '../util/random.js';
 import { checkOptions } from '../util/options.js';
 import { describe, shapeStr } from '../names.js';
@@ -54,7 +55,7 @@ function int(v: unknown, what: string, min: number): number {
 }
 
 /** A re-iterable dataset of windows: each `for … of` walks every window once (one epoch). */
-export class TimeseriesDataset implements Iterable<Batch | Tensor> {
+export class TimeseriesDataset<Item extends Batch | Tensor = Batch> implements Iterable<Item> {
   /** Start positions of the windows, relative to startIndex. */
   readonly starts: Int32Array;
   readonly batchSize: number | null;
@@ -85,7 +86,7 @@ export class TimeseriesDataset implements Iterable<Batch | Tensor> {
     return this.batchSize === null ? this.windows : Math.ceil(this.windows / this.batchSize);
   }
 
-  *[Symbol.iterator](): Iterator<Batch | Tensor> {
+  *[Symbol.iterator](): Iterator<Item> {
     const order = this.starts.slice();
     this.rng?.shuffle(order);
     const B = this.batchSize ?? 1;
@@ -95,8 +96,8 @@ export class TimeseriesDataset implements Iterable<Batch | Tensor> {
       const ys = this.targets ? this.targetBatch(pos) : null;
       if (this.batchSize === null) {
         const x1 = new Tensor(xs.data, xs.shape.slice(1), xs.dtype);
-        yield ys ? { xs: x1, ys: new Tensor(ys.data, ys.shape.slice(1), ys.dtype) } : x1;
-      } else yield ys ? { xs, ys } : xs;
+        yield (ys ? { xs: x1, ys: new Tensor(ys.data, ys.shape.slice(1), ys.dtype) } : x1) as Item;
+      } else yield (ys ? { xs, ys } : xs) as Item;
     }
   }
 
@@ -127,12 +128,14 @@ export class TimeseriesDataset implements Iterable<Batch | Tensor> {
  * Sliding windows over `series` (axis 0 is time) paired with `targets[start]`
  * of each window (or no targets: pass null). See the file comment.
  */
-export function timeseriesDataset(series: TensorLike, targets: TensorLike | null, options: TimeseriesOptions): TimeseriesDataset {
+export function timeseriesDataset(series: SeriesLike, targets: null, options: TimeseriesOptions): TimeseriesDataset<Tensor>;
+export function timeseriesDataset(series: SeriesLike, targets: SeriesLike, options: TimeseriesOptions): TimeseriesDataset<Batch>;
+export function timeseriesDataset(series: SeriesLike, targets: SeriesLike | null, options: TimeseriesOptions): TimeseriesDataset<Batch> | TimeseriesDataset<Tensor> {
   const o = checkOptions(options, KEYS, WHO);
   if (options === undefined) throw new Error(`${WHO}: options { sequenceLength, … } are required`);
-  const s = toTensor(series, `${WHO}: series`);
+  const s = asTensor(series, `${WHO}: series`);
   if (s.rank < 1 || s.shape[0] === 0) throw new Error(`${WHO}: series must have at least one time step, got shape ${shapeStr(s.shape)}`);
-  const t = targets === null || targets === undefined ? null : toTensor(targets, `${WHO}: targets`);
+  const t = targets === null || targets === undefined ? null : asTensor(targets, `${WHO}: targets`);
   const N = s.shape[0];
   const L = int(o.sequenceLength, 'sequenceLength', 1);
   const stride = int(o.sequenceStride ?? 1, 'sequenceStride', 1);
@@ -162,5 +165,5 @@ export function timeseriesDataset(series: TensorLike, targets: TensorLike | null
       throw new Error(`${WHO}: targets has ${t.shape[0]} steps but the last window (start ${last}) needs targets[${last}]`);
     }
   }
-  return new TimeseriesDataset(s, t, start, L, rate, stride, n, batchSize, o.shuffle ?? false, seed);
+  return new TimeseriesDataset<Batch>(s, t, start, L, rate, stride, n, batchSize, o.shuffle ?? false, seed);
 }
