@@ -89,7 +89,7 @@ describe('fitDataset', () => {
     expect(made).toBe(6);
     // the same six batches in order are batches 0,1 | 2,3 | 4,0 of the data
     const seq = [...batches(5), ...batches(5)].slice(0, 6);
-    for (const b of seq) ref.trainOnBatch(b.xs, b.ys);
+    for (const b of seq as { xs: Tensor; ys: Tensor }[]) ref.trainOnBatch(b.xs, b.ys);
     weightsEqual(m, ref);
   });
 

@@ -101,7 +101,7 @@ for (const be of ['js', 'wasm'] as const) {
       const xr = [[0.5, -1], [2, 0.25]];
       const ref = ([k1, b1, k2, b2]: W) => dense64(xr, k1, b1, Math.tanh).flatMap((h) => dense64([h, h, h, h], k2, b2).flat());
       check(m, tensor(xr), tensor(Array.from({ length: 16 }, (_, i) => Math.cos(i)), [2, 4, 2]), ref, 'repeat');
-      expect(m.predict(tensor(xr)).shape).toEqual([2, 4, 2]);
+      expect((m.predict(tensor(xr)) as Tensor).shape).toEqual([2, 4, 2]);
     });
 
     it('normalization: (x − mean)/sqrt(var) between trainable layers; invert: true undoes it', () => {
