@@ -17,7 +17,7 @@
  *   seasonal naive  ŷ(t+h) = y(t+h−7k)          (same weekday, last observed week)
  * and writes an SVG of the last forecast against the actual births.
  *
- *   npm run build:ts && npm run example:forecast [-- --epochs 10] [--smoke]
+ *   npm run build:ts && npm run example:forecast [-- --epochs 6] [--smoke]
  */
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ const mae = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (le
 
 export async function main(argv: string[] = []): Promise<ForecastResult> {
   const args = parseArgs(argv);
-  const epochs = numArg(args, 'epochs', args.smoke ? 1 : 10);
+  const epochs = numArg(args, 'epochs', args.smoke ? 1 : 6);
   const seed = numArg(args, 'seed', 7);
   await init();
   setSeed(seed);

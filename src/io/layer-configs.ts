@@ -191,8 +191,8 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
     semantic: {
       merge_mode: (v, ctx) => {
         const m = v === undefined ? 'concat' : v;
-        if (!['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
-          fail(ctx, 'merge_mode', '"concat", "sum", "ave" or "mul" (null, i.e. separate outputs, is not supported)', v);
+        if (m !== null && !['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
+          fail(ctx, 'merge_mode', '"concat", "sum", "ave", "mul" or null (separate outputs)', v);
         }
         return m;
       },
@@ -274,8 +274,9 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
       const main = [...f.outputShapes[0]];
       const last = main.length - 1;
       if (c.merge_mode === 'concat' && main[last] != null) main[last] = 2 * (main[last] as number);
+      const outs = c.merge_mode === null ? [main, [...b.outputShapes[0]]] : [main]; // null: [forward, backward]
       return { weightNames: [...f.weightNames, ...b.weightNames], weightShapes: [...f.weightShapes, ...b.weightShapes],
-        outputShapes: [main, ...f.outputShapes.slice(1), ...b.outputShapes.slice(1)] };
+        outputShapes: [...outs, ...f.outputShapes.slice(1), ...b.outputShapes.slice(1)] };
     }
     case 'Dense': {
       if (input.length < 2) throw new Error(`${where}: expects input of rank >= 2, got [${input}]`);

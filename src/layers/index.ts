@@ -136,8 +136,7 @@ export function layerFromConfig(className: string, config: Cfg): Layer {
       }
       const l = layerFromConfig(inner.class_name, inner.config);
       if (!(l instanceof Recurrent)) throw new Error(`Bidirectional '${c.name}': the wrapped layer must be LSTM, GRU or SimpleRNN, got ${inner.class_name}`);
-      if (c.merge_mode === null) throw new Error(`Bidirectional '${c.name}': merge_mode null (separate outputs) is not supported`);
-      return new Bidirectional({ ...base(c), layer: l, mergeMode: c.merge_mode ?? 'concat' });
+      return new Bidirectional({ ...base(c), layer: l, mergeMode: c.merge_mode === undefined ? 'concat' : c.merge_mode });
     }
     case 'RepeatVector':
       checkKeys(className, c, ['n']);

@@ -106,6 +106,9 @@ export class Sequential {
     if (prev instanceof Recurrent && prev.returnState) {
       throw new Error(`${this.name}.add: '${prev.name}' has returnState: true, so it must be the last layer`);
     }
+    if (prev instanceof Bidirectional && prev.multiOutput) {
+      throw new Error(`${this.name}.add: '${prev.name}' has several outputs (mergeMode null or returnState), so it must be the last layer`);
+    }
     this.layers.push(layer);
     return this;
   }
@@ -670,7 +673,8 @@ export class Sequential {
       return c;
     });
     const last = this.layers[this.layers.length - 1];
-    if (last instanceof Recurrent && last.returnState) return functionalTopology(this.name, this.inputShape!, configs, last);
+    const nOut = 1 + last.extraOutputShapes().length;
+    if (nOut > 1) return functionalTopology(this.name, this.inputShape!, configs, last.name, nOut);
     return {
       class_name: 'Sequential',
       config: { name: this.name, layers: configs },
@@ -695,7 +699,7 @@ export class Sequential {
 }
 
 /** A single-chain functional Model (tfjs form) for models whose last layer returns its state. */
-function functionalTopology(name: string, inputShape: Shape, configs: { class_name: string; config: Record<string, unknown> }[], last: Recurrent) {
+function functionalTopology(name: string, inputShape: Shape, configs: { class_name: string; config: Record<string, unknown> }[], lastName: string, nOut: number) {
   const layers: Record<string, unknown>[] = [{
     name: 'input', class_name: 'InputLayer',
     config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, name: 'input' }, inbound_nodes: [],
@@ -709,12 +713,11 @@ function functionalTopology(name: string, inputShape: Shape, configs: { class_na
     layers.push({ name: layerName, class_name: c.class_name, config, inbound_nodes: [[[prev, 0, 0, {}]]] });
     prev = layerName;
   }
-  const nOut = last.kind === 'lstm' ? 3 : 2;
   return {
     class_name: 'Model',
     config: {
       name, layers, input_layers: [['input', 0, 0]],
-      output_layers: Array.from({ length: nOut }, (_, i) => [last.name, 0, i]),
+      output_layers: Array.from({ length: nOut }, (_, i) => [lastName, 0, i]),
     },
     keras_version: 'tfjs-layers 4.22.0',
     backend: 'tensor_flow.js',
