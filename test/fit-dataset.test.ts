@@ -70,6 +70,25 @@ describe('fitDataset', () => {
     weightsEqual(a, b);
   });
 
+  it('threads: 2 carries the new layers to the workers (normalization → LSTM → globalAveragePooling1D → dense)', async () => {
+    const mk = () => {
+      const m = new Sequential([
+        layers.normalization({ mean: [0.1, -0.2, 0], variance: [0.5, 2, 1], inputShape: [T, F] }),
+        layers.lstm({ units: 4, returnSequences: true }),
+        layers.globalAveragePooling1D(),
+        layers.dense({ units: 1 }),
+      ], { seed: 3 });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      made.push(m);
+      return m;
+    };
+    const a = mk(), b = mk();
+    await a.fitDataset(() => batches(12), { epochs: 1, verbose: 0 });
+    await b.fitDataset(() => batches(12), { epochs: 1, verbose: 0, threads: 2 });
+    // same gradients up to float rounding (summation order differs across the two chunks)
+    a.getWeights().forEach((w, i) => w.data.forEach((v, j) => expect(Math.abs(v - b.getWeights()[i].data[j])).toBeLessThan(1e-5)));
+  });
+
   it('validation on a dataset equals evaluate; evaluateDataset equals evaluate over the same batches', async () => {
     const m = modelNoMetric();
     const h = await m.fitDataset(() => batches(6), { epochs: 2, verbose: 0, validationData: () => batches(6) });

@@ -147,6 +147,25 @@ describe('file round trips', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('models TensorFlow.js builds and saves with these layers load here and predict the same', async () => {
+    for (const pool of ['avg', 'max'] as const) {
+      const t = tf.sequential({ layers: [
+        tf.layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }),
+        tf.layers.repeatVector({ n: 4 }),
+        tf.layers.lstm({ units: 3, returnSequences: true }),
+        pool === 'avg' ? tf.layers.globalAveragePooling1d({}) : tf.layers.globalMaxPooling1d({}),
+        tf.layers.dense({ units: 2 }),
+      ] });
+      let saved: tf.io.ModelArtifacts | null = null;
+      await t.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+      const m = io.fromArtifacts(saved! as never);
+      const x = [[0.3, -0.7], [1.5, 0.2]];
+      const theirs = (t.predict(tf.tensor(x)) as tf.Tensor).dataSync();
+      const ours = (m.predict(tensor(x)) as Tensor).data;
+      ours.forEach((v, i) => expect(Math.abs(v - theirs[i]), `${pool} [${i}]`).toBeLessThan(1e-5));
+    }
+  });
+
   it('normalization saves its statistics in the config and round-trips here', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lstm-wasm-norm-'));
     try {
