@@ -37,6 +37,8 @@ export function seriesSVG(series: Series[], opts: { title: string; xLabel: strin
   }
   out.push(`<text x="${W / 2}" y="${H - 16}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
     `<text transform="translate(18 ${H / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`);
+  // a pale box under the legend keeps it readable where the lines pass
+  out.push(`<rect x="${m.left + 6}" y="${m.top - 8}" width="280" height="${series.length * 18 + 6}" fill="white" fill-opacity="0.85"/>`);
   series.forEach((s, i) => {
     const d = s.x.map((x, j) => `${j ? 'L' : 'M'}${px(x).toFixed(1)} ${py(s.y[j]).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
