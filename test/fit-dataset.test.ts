@@ -99,6 +99,14 @@ describe('fitDataset', () => {
     expect(await m.evaluateDataset(batches(6), { batches: 2 })).toEqual(m.evaluate(rowsOf(X, 0, 12), rowsOf(Y, 0, 12), { batchSize: 6 }));
   });
 
+  it('a function dataset is called once per epoch (a pass each), and once per evaluation', async () => {
+    const m = modelNoMetric();
+    let calls = 0;
+    const ds = () => { calls++; return batches(10); };
+    await m.fitDataset(ds, { epochs: 3, verbose: 0, validationData: ds });
+    expect(calls).toBe(6);
+  });
+
   it('batchesPerEpoch runs an endless generator, continuing one pass across epochs', async () => {
     const m = modelNoMetric(), ref = modelNoMetric();
     let made = 0;

@@ -109,7 +109,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: 
     throw new Error(`${who}: validationData must be [x, y] or a dataset, got ${describe(vd)}`);
   }
   if (valBatches !== undefined && !isDatasetLike(vd)) throw new Error(`${who}: validationBatches needs validationData to be a dataset`);
-  openPass(dataset, who); // fail on a non-dataset before training starts (a function is called once more here)
+  if (!isDatasetLike(dataset)) openPass(dataset, who); // throws the message naming what was given, before training starts
   let valArrays: { x: Tensor; y: Tensor } | null = null;
   const checkValArrays = () => {
     if (Array.isArray(vd) && !valArrays) valArrays = model.checkData(vd[0], vd[1], 'fitDataset: validationData');
