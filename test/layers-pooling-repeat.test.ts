@@ -123,6 +123,33 @@ for (const be of ['js', 'wasm'] as const) {
   });
 }
 
+describe('backend parity', () => {
+  it('every new layer in one model: wasm and js give the same outputs and gradients', () => {
+    const mk = () => {
+      const m = new Sequential([
+        layers.embedding({ inputDim: 6, outputDim: 4, maskZero: true, inputLength: 5 }),
+        layers.lstm({ units: 5, returnSequences: true }),
+        layers.globalAveragePooling1D(),
+        layers.repeatVector({ n: 3 }),
+        layers.bidirectional({ layer: layers.gru({ units: 4, returnSequences: true }), mergeMode: 'sum' }),
+        layers.globalMaxPooling1D(),
+        layers.normalization({ mean: [0.1, 0, -0.1, 0.2], variance: [0.3, 1, 2, 0.5] }),
+        layers.dense({ units: 1 }),
+      ], { seed: 8 });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const res = (['wasm', 'js'] as const).map((be) => {
+      setBackend(be);
+      const m = mk();
+      return { p: (m.predict(ids) as Tensor).data, g: m.computeGradients(ids, target(3)).grads };
+    });
+    res[0].p.forEach((v, i) => expect(Math.abs(v - res[1].p[i])).toBeLessThan(1e-5));
+    res[0].g.forEach((w, k) => w.data.forEach((v, j) => expect(rel(v, res[1].g[k].data[j]), `${w.name}[${j}]`).toBeLessThan(1e-4)));
+    expect(res[0].g.some((w) => w.data.some((v) => v !== 0))).toBe(true);
+  });
+});
+
 describe('file round trips', () => {
   it('repeatVector and global pooling load in TensorFlow.js and predict the same', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lstm-wasm-pool-'));
