@@ -50,12 +50,17 @@ abstract class GlobalPooling1D extends Layer {
     this.dX = needDx ? ws.alloc(B * T * F) : 0;
   }
 
-  /** Unmasked steps of row b, or throws when there are none. */
-  protected steps(f: Float32Array, b: number, T: number): number[] {
-    const out: number[] = [];
-    for (let t = 0; t < T; t++) if (!this.mask || f[(this.mask >> 2) + b * T + t] !== 0) out.push(t);
-    if (!out.length) throw new Error(`${this.name}: sample ${b} of the batch has every time step masked; there is nothing to pool`);
-    return out;
+  /** Is step t of row b kept (no mask, or mask 1)? */
+  protected kept(f: Float32Array, b: number, T: number, t: number): boolean {
+    return !this.mask || f[(this.mask >> 2) + b * T + t] !== 0;
+  }
+
+  /** Number of kept steps of row b; throws when there are none. */
+  protected count(f: Float32Array, b: number, T: number): number {
+    let n = 0;
+    for (let t = 0; t < T; t++) if (this.kept(f, b, T, t)) n++;
+    if (n === 0) throw new Error(`${this.name}: sample ${b} of the batch has every time step masked; there is nothing to pool`);
+    return n;
   }
 }
 
@@ -70,11 +75,11 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
     this.mask = x.mask;
     const x0 = x.ptr >> 2, y0 = this.Y >> 2;
     for (let b = 0; b < B; b++) {
-      const steps = this.steps(f, b, T);
+      const n = this.count(f, b, T);
       for (let j = 0; j < F; j++) {
         let s = 0;
-        for (const t of steps) s += f[x0 + (b * T + t) * F + j];
-        f[y0 + b * F + j] = s / steps.length;
+        for (let t = 0; t < T; t++) if (this.kept(f, b, T, t)) s += f[x0 + (b * T + t) * F + j];
+        f[y0 + b * F + j] = s / n;
       }
     }
     return { ptr: this.Y, shape: [B, F], mask: 0 };
@@ -86,15 +91,20 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
     const [B, T, F] = this.shape, f = ctx.be.f32(), d0 = dy >> 2, o = this.dX >> 2;
     f.fill(0, o, o + B * T * F);
     for (let b = 0; b < B; b++) {
-      const steps = this.steps(f, b, T);
-      for (const t of steps) for (let j = 0; j < F; j++) f[o + (b * T + t) * F + j] = f[d0 + b * F + j] / steps.length;
+      const n = this.count(f, b, T);
+      for (let t = 0; t < T; t++) if (this.kept(f, b, T, t)) for (let j = 0; j < F; j++) f[o + (b * T + t) * F + j] = f[d0 + b * F + j] / n;
     }
     return this.dX;
   }
 }
 
 export class GlobalMaxPooling1D extends GlobalPooling1D {
-  private arg: Int32Array = new Int32Array(0);
+  private arg: Int32Array = new Int32Array(0); // argmax step per (row, feature), sized in plan
+
+  plan(ws: Workspace, inShape: number[], training: boolean, needDx: boolean): void {
+    super.plan(ws, inShape, training, needDx);
+    if (this.arg.length < inShape[0] * inShape[2]) this.arg = new Int32Array(inShape[0] * inShape[2]);
+  }
 
   constructor(args: GlobalPoolingArgs = {}) {
     super('GlobalMaxPooling1D', 'global_max_pooling1d', args);
@@ -104,13 +114,14 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
     const [B, T, F] = x.shape, f = ctx.be.f32();
     this.shape = x.shape;
     this.mask = x.mask;
-    if (this.arg.length < B * F) this.arg = new Int32Array(B * F);
     const x0 = x.ptr >> 2, y0 = this.Y >> 2;
     for (let b = 0; b < B; b++) {
-      const steps = this.steps(f, b, T);
+      this.count(f, b, T);
+      let first = 0;
+      while (!this.kept(f, b, T, first)) first++;
       for (let j = 0; j < F; j++) {
-        let best = steps[0];
-        for (const t of steps) if (f[x0 + (b * T + t) * F + j] > f[x0 + (b * T + best) * F + j]) best = t;
+        let best = first;
+        for (let t = first + 1; t < T; t++) if (this.kept(f, b, T, t) && f[x0 + (b * T + t) * F + j] > f[x0 + (b * T + best) * F + j]) best = t;
         this.arg[b * F + j] = best;
         f[y0 + b * F + j] = f[x0 + (b * T + best) * F + j];
       }
