@@ -16,6 +16,7 @@ export { kernels } from './kernels.js';
 export type { KernelSet, LstmSequenceArgs } from './kernels.js';
 export { setSeed } from './util/seed.js';
 export * as text from './text/index.js';
+export * as data from './data/index.js';
 export { io } from './model-io.js';
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions } from './model-io.js';
 export { ProgressBar } from './util/progress.js';

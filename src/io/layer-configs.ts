@@ -16,6 +16,7 @@
 
 export const SUPPORTED_LAYER_CLASSES = [
   'InputLayer', 'Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
+  'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'Normalization',
 ] as const;
 export type LayerClass = Exclude<(typeof SUPPORTED_LAYER_CLASSES)[number], 'InputLayer'>;
 
@@ -124,6 +125,15 @@ const LORA_OFF: Record<string, [Check, string]> = {
   quantization_config: [isNull, 'null (quantized Keras layers are not supported)'],
 };
 
+const POOLING_SPEC: ClassSpec = {
+  semantic: {},
+  ignored: [],
+  mustBe: {
+    data_format: [(v) => v == null || v === 'channels_last', '"channels_last"'],
+    keepdims: [isFalse, 'false'],
+  },
+};
+
 export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
   Embedding: {
     semantic: {
@@ -164,12 +174,25 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
     ignored: [],
     mustBe: { data_format: [(v) => v == null || v === 'channels_last', '"channels_last"'] },
   },
+  RepeatVector: { semantic: { n: int(1)('n') }, ignored: [], mustBe: {} },
+  GlobalAveragePooling1D: POOLING_SPEC,
+  GlobalMaxPooling1D: POOLING_SPEC,
+  Normalization: {
+    semantic: {
+      axis: (v, ctx) => { if (v != null && v !== -1 && !(Array.isArray(v) && v.length === 1 && v[0] === -1)) fail(ctx, 'axis', '-1', v); return -1; },
+      invert: bool(false)('invert'),
+      mean: (v, ctx) => { if (!Array.isArray(v) && typeof v !== 'number') fail(ctx, 'mean', 'a number or array (statistics saved as weights are not supported)', v); return v; },
+      variance: (v, ctx) => { if (!Array.isArray(v) && typeof v !== 'number') fail(ctx, 'variance', 'a number or array', v); return v; },
+    },
+    ignored: [],
+    mustBe: {},
+  },
   Bidirectional: {
     semantic: {
       merge_mode: (v, ctx) => {
         const m = v === undefined ? 'concat' : v;
-        if (!['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
-          fail(ctx, 'merge_mode', '"concat", "sum", "ave" or "mul" (null, i.e. separate outputs, is not supported)', v);
+        if (m !== null && !['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
+          fail(ctx, 'merge_mode', '"concat", "sum", "ave", "mul" or null (separate outputs)', v);
         }
         return m;
       },
@@ -251,8 +274,9 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
       const main = [...f.outputShapes[0]];
       const last = main.length - 1;
       if (c.merge_mode === 'concat' && main[last] != null) main[last] = 2 * (main[last] as number);
+      const outs = c.merge_mode === null ? [main, [...b.outputShapes[0]]] : [main]; // null: [forward, backward]
       return { weightNames: [...f.weightNames, ...b.weightNames], weightShapes: [...f.weightShapes, ...b.weightShapes],
-        outputShapes: [main, ...f.outputShapes.slice(1), ...b.outputShapes.slice(1)] };
+        outputShapes: [...outs, ...f.outputShapes.slice(1), ...b.outputShapes.slice(1)] };
     }
     case 'Dense': {
       if (input.length < 2) throw new Error(`${where}: expects input of rank >= 2, got [${input}]`);
@@ -262,6 +286,13 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
         outputShapes: [[...input.slice(0, -1), u]] };
     }
     case 'Dropout':
+      return { weightNames: [], weightShapes: [], outputShapes: [input] };
+    case 'RepeatVector':
+      return { weightNames: [], weightShapes: [], outputShapes: [[input[0], c.n as number, input[input.length - 1]]] };
+    case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
+      if (input.length !== 3) throw new Error(`${where}: expects input [batch, steps, features], got [${input}]`);
+      return { weightNames: [], weightShapes: [], outputShapes: [[input[0], input[2]]] };
+    case 'Normalization':
       return { weightNames: [], weightShapes: [], outputShapes: [input] };
     case 'Flatten': {
       const rest = input.slice(1);

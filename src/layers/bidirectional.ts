@@ -4,6 +4,13 @@
  * backward output is re-reversed to input time order before merging.
  * Weights: the forward layer's, then the backward layer's, named
  * `<bidi>/forward_<inner>/<weight>` and `<bidi>/backward_<inner>/<weight>`.
+ *
+ * Several outputs, as Keras orders them: `mergeMode: null` gives
+ * [forward output, backward output (input time order)]; an inner layer with
+ * `returnState` appends the forward layer's states then the backward layer's
+ * (LSTM: h, c). The first output is the model's output (the one a Sequential's
+ * loss sees); the others are returned by predict. In backward the other
+ * outputs' gradients are zero: the loss does not depend on them.
  */
 import { Layer, type Act, type BaseLayerArgs, type Ctx, type ParamStore, type Shape, type WeightSpec, type Workspace } from './layer.js';
 import { Recurrent } from './recurrent.js';
@@ -14,13 +21,14 @@ export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 export interface BidirectionalArgs extends BaseLayerArgs {
   layer: Recurrent;
-  mergeMode?: MergeMode;
+  /** null: no merge, two outputs [forward, backward]. */
+  mergeMode?: MergeMode | null;
 }
 
 export class Bidirectional extends Layer {
   readonly fwd: Recurrent;
   readonly bwd: Recurrent;
-  readonly mergeMode: MergeMode;
+  readonly mergeMode: MergeMode | null;
   private out = 0; private ybt = 0; private dYf = 0; private dYb = 0; private dX = 0;
   private shape: number[] = [];
   private mask = 0;
@@ -30,12 +38,30 @@ export class Bidirectional extends Layer {
     if (!(args.layer instanceof Recurrent)) {
       throw new Error(`${this.name}: layer must be an lstm, gru or simpleRNN layer, got ${args.layer === undefined ? 'undefined' : (args.layer as Layer)?.className ?? typeof args.layer}`);
     }
-    if (args.layer.returnState) throw new Error(`${this.name}: returnState inside Bidirectional is not supported`);
     if (args.layer.stateful) throw new Error(`${this.name}: a stateful layer inside Bidirectional is not supported`);
-    this.mergeMode = pick(args.mergeMode ?? 'concat', ['concat', 'sum', 'mul', 'ave'] as const, `${this.name}: mergeMode`);
+    this.mergeMode = args.mergeMode === null ? null : pick(args.mergeMode ?? 'concat', ['concat', 'sum', 'mul', 'ave'] as const, `${this.name}: mergeMode`);
     const inner = args.layer;
     this.fwd = inner.clone({ name: `forward_${inner.name}` });
     this.bwd = inner.clone({ name: `backward_${inner.name}`, goBackwards: !inner.goBackwards });
+  }
+
+  /** More than one output (mergeMode null or returnState): must be the model's last layer. */
+  get multiOutput(): boolean {
+    return this.mergeMode === null || this.fwd.returnState;
+  }
+
+  extraOutputShapes(): Shape[] {
+    const o = this.mergeMode === null ? [this.fwd.computeOutputShape(this.inputShape!)] : [];
+    return [...o, ...this.fwd.extraOutputShapes(), ...this.bwd.extraOutputShapes()];
+  }
+
+  extraOutputs(): Act[] {
+    if (!this.shape.length) return [];
+    const [B, T] = this.shape, H = this.fwd.units;
+    const o: Act[] = this.mergeMode === null
+      ? [this.fwd.returnSequences ? { ptr: this.ybt, shape: [B, T, H], mask: this.mask } : { ptr: this.bwd.finalStatePtr(), shape: [B, H], mask: 0 }]
+      : [];
+    return [...o, ...this.fwd.extraOutputs(), ...this.bwd.extraOutputs()];
   }
 
   get innerName(): string {
@@ -93,7 +119,7 @@ export class Bidirectional extends Layer {
     const [B, T, I] = inShape, H = this.fwd.units;
     const seq = this.fwd.returnSequences;
     const n = seq ? B * T * H : B * H;
-    this.out = ws.alloc(this.mergeMode === 'concat' ? 2 * n : n);
+    this.out = this.mergeMode === null ? 0 : ws.alloc(this.mergeMode === 'concat' ? 2 * n : n);
     this.ybt = seq ? ws.alloc(n) : 0;
     this.dYf = training ? ws.alloc(n) : 0;
     this.dYb = training ? ws.alloc(n) : 0;
@@ -117,6 +143,9 @@ export class Bidirectional extends Layer {
       }
       ybp = this.ybt;
     }
+    this.shape = x.shape;
+    this.mask = x.mask;
+    if (this.mergeMode === null) return yf; // the backward output is extraOutputs()[0]
     const rows = seq ? B * T : B;
     const a0 = yf.ptr >> 2, b0 = ybp >> 2, o0 = this.out >> 2;
     switch (this.mergeMode) {
@@ -130,8 +159,6 @@ export class Bidirectional extends Layer {
       case 'mul': for (let i = 0; i < rows * H; i++) f[o0 + i] = f[a0 + i] * f[b0 + i]; break;
       case 'ave': for (let i = 0; i < rows * H; i++) f[o0 + i] = 0.5 * (f[a0 + i] + f[b0 + i]); break;
     }
-    this.shape = x.shape;
-    this.mask = x.mask;
     const outH = this.mergeMode === 'concat' ? 2 * H : H;
     return seq ? { ptr: this.out, shape: [B, T, outH], mask: x.mask } : { ptr: this.out, shape: [B, outH], mask: 0 };
   }
@@ -152,6 +179,7 @@ export class Bidirectional extends Layer {
         case 'sum': f[df + i] = f[db + i] = f[d0 + i]; break;
         case 'ave': f[df + i] = f[db + i] = 0.5 * f[d0 + i]; break;
         case 'mul': { const g = f[d0 + i]; const a = f[yf + i], b = f[yb + i]; f[df + i] = g * b; f[db + i] = g * a; break; }
+        case null: f[df + i] = f[d0 + i]; f[db + i] = 0; break; // dy is the forward output's; the backward output is not in the loss
       }
     }
     if (seq) {

@@ -9,10 +9,15 @@ import { Dropout, Flatten, type DropoutArgs } from './dropout.js';
 import { Recurrent, type RecurrentArgs } from './recurrent.js';
 import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
 import type { BaseLayerArgs } from './layer.js';
+import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingArgs } from './pooling.js';
+import { Normalization, type NormalizationArgs } from './normalization.js';
 import { describe } from '../names.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
+export { RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Normalization };
+export type { RepeatVectorArgs, GlobalPoolingArgs, NormalizationArgs };
 
 function args<T>(a: T, who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
@@ -28,10 +33,15 @@ export const layers = {
   dense: (a: DenseArgs) => new Dense(args(a, 'dense')),
   dropout: (a: DropoutArgs) => new Dropout(args(a, 'dropout')),
   flatten: (a: BaseLayerArgs = {}) => new Flatten(a),
+  repeatVector: (a: RepeatVectorArgs) => new RepeatVector(args(a, 'repeatVector')),
+  globalAveragePooling1D: (a: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args(a, 'globalAveragePooling1D')),
+  globalMaxPooling1D: (a: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args(a, 'globalMaxPooling1D')),
+  normalization: (a: NormalizationArgs = {}) => new Normalization(args(a, 'normalization')),
 };
 
 /** Layer classes a topology may name. */
-export const SUPPORTED_LAYER_CLASSES = ['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten'] as const;
+export const SUPPORTED_LAYER_CLASSES = ['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
+  'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'Normalization'] as const;
 
 type Cfg = Record<string, any>;
 
@@ -126,9 +136,22 @@ export function layerFromConfig(className: string, config: Cfg): Layer {
       }
       const l = layerFromConfig(inner.class_name, inner.config);
       if (!(l instanceof Recurrent)) throw new Error(`Bidirectional '${c.name}': the wrapped layer must be LSTM, GRU or SimpleRNN, got ${inner.class_name}`);
-      if (c.merge_mode === null) throw new Error(`Bidirectional '${c.name}': merge_mode null (separate outputs) is not supported`);
-      return new Bidirectional({ ...base(c), layer: l, mergeMode: c.merge_mode ?? 'concat' });
+      return new Bidirectional({ ...base(c), layer: l, mergeMode: c.merge_mode === undefined ? 'concat' : c.merge_mode });
     }
+    case 'RepeatVector':
+      checkKeys(className, c, ['n']);
+      return new RepeatVector({ ...base(c), n: c.n });
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D': {
+      checkKeys(className, c, ['data_format', 'keepdims']);
+      const a = { ...base(c), dataFormat: c.data_format ?? 'channels_last', keepdims: c.keepdims ?? false };
+      return className === 'GlobalMaxPooling1D' ? new GlobalMaxPooling1D(a) : new GlobalAveragePooling1D(a);
+    }
+    case 'Normalization':
+      checkKeys(className, c, ['axis', 'mean', 'variance', 'invert']);
+      if (c.mean == null) throw new Error(`Normalization '${c.name}': the config must state mean and variance (an adapted layer's statistics saved as weights are not supported)`);
+      return new Normalization({ ...base(c), axis: Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis ?? -1,
+        mean: c.mean, variance: c.variance, invert: c.invert ?? false });
     default:
       throw new Error(`unknown layer class '${className}'; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`);
   }

@@ -78,23 +78,16 @@ function intArg(v: unknown, def: number, what: string, min = 1): number {
 export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLike, args: FitArgs): Promise<History> {
   const who = `${model.name}.fit`;
   if (args === null || typeof args !== 'object') throw new Error(`${who}: options must be an object, got ${describe(args)}`);
-  const epochs = intArg(args.epochs, 1, `${who}: epochs`);
-  const initialEpoch = intArg(args.initialEpoch, 0, `${who}: initialEpoch`, 0);
+  const common = trainingOptions(model, args, who);
   const fixed = model.fixedBatch();
   let batchSize = intArg(args.batchSize, fixed ?? 32, `${who}: batchSize`);
   if (fixed !== null && batchSize !== fixed) {
     throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; batchSize must be ${fixed}, got ${batchSize}`);
   }
-  const verbose = args.verbose ?? 1;
-  if (![0, 1, 2].includes(verbose)) throw new Error(`${who}: verbose must be 0, 1 or 2, got ${describe(args.verbose)}`);
   const split = args.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) {
     throw new Error(`${who}: validationSplit must be a number in [0, 1), got ${describe(args.validationSplit)}`);
   }
-  const cbs: Callback[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
-  cbs.forEach((c, i) => {
-    if (!c || typeof c !== 'object') throw new Error(`${who}: callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… hooks, got ${describe(c)}`);
-  });
 
   // all data checks happen before any state changes
   const all = model.checkData(xIn, yIn, 'fit');
@@ -116,6 +109,48 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   if (fixed !== null && (x.shape[0] % fixed !== 0 || (val && val.x.shape[0] % fixed !== 0))) {
     throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; the number of training (${x.shape[0]}) and validation samples must be multiples of it`);
   }
+  if (common.tb && x.rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.shape}]`);
+  const shuffle = args.shuffle ?? true;
+  const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
+
+  const N = x.shape[0];
+  batchSize = Math.min(batchSize, N);
+  const steps = Math.ceil(N / batchSize);
+  const order = new Int32Array(N);
+  const source: BatchSource = {
+    steps,
+    *epoch() {
+      for (let i = 0; i < N; i++) order[i] = i;
+      if (shuffle) rng.shuffle(order);
+      for (let b = 0; b < steps; b++) yield { x, y, idx: order, from: b * batchSize, to: Math.min(N, (b + 1) * batchSize) };
+    },
+  };
+  const validate = val ? () => {
+    if (common.tb) model.resetStates();
+    return model.evaluateChecked(val!.x, val!.y, batchSize);
+  } : null;
+  return runEpochs(model, source, { ...common, who, validate, params: { epochs: common.epochs, batchSize, samples: N, steps } });
+}
+
+/** Options fit and fitDataset share, checked before anything runs. */
+export interface TrainingOptions {
+  epochs: number;
+  initialEpoch: number;
+  verbose: 0 | 1 | 2;
+  cbs: Callback[];
+  tb: { k1: number; k2: number } | null;
+  threads: number;
+}
+
+export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'verbose' | 'callbacks' | 'tbptt' | 'threads'>, who: string): TrainingOptions {
+  const epochs = intArg(args.epochs, 1, `${who}: epochs`);
+  const initialEpoch = intArg(args.initialEpoch, 0, `${who}: initialEpoch`, 0);
+  const verbose = args.verbose ?? 1;
+  if (![0, 1, 2].includes(verbose)) throw new Error(`${who}: verbose must be 0, 1 or 2, got ${describe(args.verbose)}`);
+  const cbs: Callback[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+  cbs.forEach((c, i) => {
+    if (!c || typeof c !== 'object') throw new Error(`${who}: callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… hooks, got ${describe(c)}`);
+  });
   let tb: { k1: number; k2: number } | null = null;
   if (args.tbptt !== undefined) {
     const t = args.tbptt;
@@ -123,7 +158,6 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     const k1 = intArg(t.k1, NaN, `${who}: tbptt.k1`);
     const k2 = intArg(t.k2, k1, `${who}: tbptt.k2`);
     if (k2 > k1) throw new Error(`${who}: tbptt.k2 must be ≤ k1 (gradients through at most the chunk), got k1 = ${k1}, k2 = ${k2}`);
-    if (x.rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.shape}]`);
     if (!model.layers.some((l) => l instanceof Recurrent || l instanceof Bidirectional)) throw new Error(`${who}: tbptt needs a recurrent layer`);
     if (model.layers.some((l) => l instanceof Bidirectional || (l instanceof Recurrent && l.goBackwards))) {
       throw new Error(`${who}: tbptt cannot carry state for Bidirectional / goBackwards layers (they read the sequence from its end)`);
@@ -132,37 +166,58 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   }
   const threads = intArg(args.threads, 1, `${who}: threads`);
   if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
-  if (threads > 1 && fixed !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
-  const shuffle = args.shuffle ?? true;
-  const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
+  if (threads > 1 && model.fixedBatch() !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
+  return { epochs, initialEpoch, verbose: verbose as 0 | 1 | 2, cbs, tb, threads };
+}
 
-  const N = x.shape[0];
-  batchSize = Math.min(batchSize, N);
-  const steps = Math.ceil(N / batchSize);
-  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: N, steps } };
+/** One batch: rows idx[from..to) of validated x and y. */
+export interface BatchRows {
+  x: Tensor;
+  y: Tensor;
+  idx: ArrayLike<number>;
+  from: number;
+  to: number;
+}
+
+/** Where an epoch's batches come from: arrays (fit) or a dataset (fitDataset). */
+export interface BatchSource {
+  /** Batches per epoch when known (for the progress bar), else null. */
+  steps: number | null;
+  epoch(epoch: number): Iterable<BatchRows> | AsyncIterable<BatchRows>;
+}
+
+export interface EpochLoopOptions extends TrainingOptions {
+  who: string;
+  /** Validation logs at the end of each epoch (without the val_ prefix), or null. */
+  validate: (() => Logs | Promise<Logs>) | null;
+  params: History['params'];
+}
+
+/** The epoch loop fit and fitDataset share: steps, progress, callbacks, validation, history. */
+export async function runEpochs(model: Sequential, source: BatchSource, o: EpochLoopOptions): Promise<History> {
+  const { who, epochs, verbose, cbs, tb } = o;
+  const history: History = { epoch: [], history: {}, params: o.params };
   const push = (k: string, v: number) => (history.history[k] ??= []).push(v);
-  const dp = threads > 1 ? await DataParallel.forModel(model, threads) : null;
+  let dp = o.threads > 1 && model.built ? await DataParallel.forModel(model, o.threads) : null;
   model.stopTraining = false;
   for (const c of cbs) c.setModel?.(model);
   for (const c of cbs) await c.onTrainBegin?.();
 
-  const order = new Int32Array(N);
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+  for (let epoch = o.initialEpoch; epoch < epochs; epoch++) {
     for (const c of cbs) await c.onEpochBegin?.(epoch);
-    for (let i = 0; i < N; i++) order[i] = i;
-    if (shuffle) rng.shuffle(order);
     if (verbose > 0) console.log(`Epoch ${epoch + 1}/${epochs}`);
-    const bar = verbose === 1 ? new ProgressBar({ total: steps }) : null;
+    const steps = source.steps;
+    const bar = verbose === 1 && steps ? new ProgressBar({ total: steps }) : null;
     const t0 = now();
-    let lossSum = 0, rowsSum = 0, samples = 0;
+    let lossSum = 0, rowsSum = 0, samples = 0, b = 0;
     const acc = model.metrics.map(() => 0);
-    for (let b = 0; b < steps; b++) {
-      const from = b * batchSize, to = Math.min(N, from + batchSize);
+    for await (const { x, y, idx, from, to } of source.epoch(epoch)) {
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
+      if (o.threads > 1 && !dp) dp = await DataParallel.forModel(model, o.threads); // a dataset builds the model on its first batch
       const r = tb
-        ? tbpttBatch(model, x, y, order, from, to, tb.k1, tb.k2, acc)
-        : dp ? await dp.step(x, y, order, from, to, acc)
-          : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
+        ? tbpttBatch(model, x, y, idx, from, to, tb.k1, tb.k2, acc)
+        : dp ? await dp.step(x, y, idx, from, to, acc)
+          : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc });
       lossSum += r.loss * (to - from);
       samples += to - from;
       rowsSum += r.rows;
@@ -171,21 +226,22 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       if (!Number.isFinite(r.loss)) {
         throw new Error(`${who}: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate or set clipNorm`);
       }
-      bar?.update(b + 1, logs);
+      bar?.update(Math.min(b + 1, steps!), logs);
       for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
+      b++;
       await yieldToEventLoop();
       if (model.stopTraining) break; // as Keras: a callback may stop mid-epoch; the epoch's logs cover the batches run
     }
+    if (b === 0) throw new Error(`${who}: epoch ${epoch + 1} had no batches (a generator object can be iterated once: pass a function returning a new one, or set batchesPerEpoch)`);
     const logs: Logs = { loss: lossSum / samples };
     model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
-    if (val) {
-      if (tb) model.resetStates();
-      const v = model.evaluateChecked(val.x, val.y, batchSize);
+    if (o.validate) {
+      const v = await o.validate();
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
     const seconds = (now() - t0) / 1000;
     if (bar) bar.done(logs);
-    else if (verbose === 2) console.log(`${steps}/${steps} - ${seconds.toFixed(1)}s - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
+    else if (verbose > 0) console.log(`${b}/${steps ?? b} - ${seconds.toFixed(1)}s - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) push(k, v);
     for (const c of cbs) await c.onEpochEnd?.(epoch, { ...logs });
@@ -198,7 +254,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
 const now = () => (globalThis.performance ? performance.now() : Date.now());
 
 /** One batch of truncated BPTT; see the file comment. */
-function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: Int32Array, from: number, to: number,
+function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: ArrayLike<number>, from: number, to: number,
                     k1: number, k2: number, acc: number[]): { loss: number; rows: number } {
   const B = to - from;
   const xb = takeRows(x, order, from, to);

@@ -29,6 +29,10 @@ import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import type { DataParallel } from '../parallel/data-parallel.js';
+import { fitDatasetLoop, evaluateDatasetLoop, type Dataset, type FitDatasetArgs, type EvaluateDatasetArgs } from './fit-dataset.js';
+
+/** Running sums of one evaluation. */
+export interface EvalRun { lossSum: number; rowsSum: number; acc: number[] }
 
 export interface WeightValue {
   name: string;
@@ -101,6 +105,9 @@ export class Sequential {
     const prev = this.layers[this.layers.length - 1];
     if (prev instanceof Recurrent && prev.returnState) {
       throw new Error(`${this.name}.add: '${prev.name}' has returnState: true, so it must be the last layer`);
+    }
+    if (prev instanceof Bidirectional && prev.multiOutput) {
+      throw new Error(`${this.name}.add: '${prev.name}' has several outputs (mergeMode null or returnState), so it must be the last layer`);
     }
     this.layers.push(layer);
     return this;
@@ -401,22 +408,33 @@ export class Sequential {
 
   /** @internal evaluate on validated data. */
   evaluateChecked(x: Tensor, y: Tensor, bs: number): Record<string, number> {
-    const be = this.sync();
-    const ctx = this.ctx(be, false, false);
+    const run = this.evalBegin();
     const N = x.shape[0];
     const idx = rowIndices(N);
-    let lossSum = 0, rowsSum = 0;
-    const acc = this.metrics.map(() => 0);
-    for (let from = 0; from < N; from += bs) {
-      const to = Math.min(N, from + bs);
-      const out = this.forwardRows(ctx, x, idx, from, to);
-      const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, false);
-      lossSum += loss * rows;
-      rowsSum += rows;
-      this.metricScores(be, out, y, idx, from, to, acc);
-    }
-    const res: Record<string, number> = { loss: lossSum / rowsSum };
-    this.metrics.forEach((m, i) => { res[m.name] = acc[i] / rowsSum; });
+    for (let from = 0; from < N; from += bs) this.evalRows(run, x, y, idx, from, Math.min(N, from + bs));
+    return this.evalEnd(run);
+  }
+
+  /** @internal running sums of one evaluation (evaluate, validation, evaluateDataset's batches). */
+  evalBegin(): EvalRun {
+    return { lossSum: 0, rowsSum: 0, acc: this.metrics.map(() => 0) };
+  }
+
+  /** @internal add rows idx[from..to) of validated x, y to an evaluation. */
+  evalRows(run: EvalRun, x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number): void {
+    const be = this.sync();
+    const ctx = this.ctx(be, false, false);
+    const out = this.forwardRows(ctx, x, idx, from, to);
+    const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, false);
+    run.lossSum += loss * rows;
+    run.rowsSum += rows;
+    this.metricScores(be, out, y, idx, from, to, run.acc);
+  }
+
+  /** @internal the evaluation's mean loss and metrics. */
+  evalEnd(run: EvalRun): Record<string, number> {
+    const res: Record<string, number> = { loss: run.lossSum / run.rowsSum };
+    this.metrics.forEach((m, i) => { res[m.name] = run.acc[i] / run.rowsSum; });
     return res;
   }
 
@@ -510,6 +528,27 @@ export class Sequential {
     this.buildFromData(x);
     this.build();
     return fitLoop(this, x, y, args);
+  }
+
+  /**
+   * Train on a dataset: any iterable or async iterable of `{ xs, ys }` (or `[x, y]`)
+   * batches, or a function returning one per epoch. See src/models/fit-dataset.ts.
+   */
+  async fitDataset(dataset: Dataset, args: FitDatasetArgs = {}): Promise<History> {
+    this.requireCompiled('fitDataset');
+    return fitDatasetLoop(this, dataset, args);
+  }
+
+  /** Mean loss (and metrics) over every batch of a dataset. */
+  async evaluateDataset(dataset: Dataset, args: EvaluateDatasetArgs = {}): Promise<Record<string, number>> {
+    this.requireCompiled('evaluateDataset');
+    return evaluateDatasetLoop(this, dataset, args);
+  }
+
+  /** @internal build from the first batch a dataset yields, as fit builds from x. */
+  buildFor(x: TensorLike): void {
+    this.buildFromData(x);
+    this.build();
   }
 
   /** @internal for fit */
@@ -634,7 +673,8 @@ export class Sequential {
       return c;
     });
     const last = this.layers[this.layers.length - 1];
-    if (last instanceof Recurrent && last.returnState) return functionalTopology(this.name, this.inputShape!, configs, last);
+    const nOut = 1 + last.extraOutputShapes().length;
+    if (nOut > 1) return functionalTopology(this.name, this.inputShape!, configs, last.name, nOut);
     return {
       class_name: 'Sequential',
       config: { name: this.name, layers: configs },
@@ -659,7 +699,7 @@ export class Sequential {
 }
 
 /** A single-chain functional Model (tfjs form) for models whose last layer returns its state. */
-function functionalTopology(name: string, inputShape: Shape, configs: { class_name: string; config: Record<string, unknown> }[], last: Recurrent) {
+function functionalTopology(name: string, inputShape: Shape, configs: { class_name: string; config: Record<string, unknown> }[], lastName: string, nOut: number) {
   const layers: Record<string, unknown>[] = [{
     name: 'input', class_name: 'InputLayer',
     config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, name: 'input' }, inbound_nodes: [],
@@ -673,12 +713,11 @@ function functionalTopology(name: string, inputShape: Shape, configs: { class_na
     layers.push({ name: layerName, class_name: c.class_name, config, inbound_nodes: [[[prev, 0, 0, {}]]] });
     prev = layerName;
   }
-  const nOut = last.kind === 'lstm' ? 3 : 2;
   return {
     class_name: 'Model',
     config: {
       name, layers, input_layers: [['input', 0, 0]],
-      output_layers: Array.from({ length: nOut }, (_, i) => [last.name, 0, i]),
+      output_layers: Array.from({ length: nOut }, (_, i) => [lastName, 0, i]),
     },
     keras_version: 'tfjs-layers 4.22.0',
     backend: 'tensor_flow.js',

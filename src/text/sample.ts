@@ -11,6 +11,13 @@
  * largest log-probability subtracted first so small T does not overflow.
  * `probs` need not sum to 1 (a model's float32 softmax rarely does exactly);
  * zero entries are never drawn (log 0 = -inf).
+ *
+ * Truncation (the Hugging Face `generate` order: temperature, then top-k, then
+ * top-p): `topK` keeps the k most probable entries (ties at the boundary keep
+ * the lower index); `topP` (nucleus sampling) keeps the most probable entries,
+ * in decreasing order, until their share of the tempered, top-k-renormalised
+ * mass reaches p — the entry that crosses p is kept, so at least one always is.
+ * The kept entries are renormalised and sampled as above.
  */
 import { argError, checkOptions } from './check.js';
 
@@ -19,16 +26,26 @@ export interface SampleOptions {
   temperature?: number;
   /** Uniform source in [0, 1). Default Math.random; pass `() => rng.next()` for reproducible output. */
   rng?: () => number;
+  /** Keep only the k most probable entries (integer >= 1). Default: all. */
+  topK?: number;
+  /** Keep the smallest set of most probable entries whose mass reaches p, in (0, 1]. Default 1 (all). */
+  topP?: number;
 }
 
 const FN = 'text.sample';
 
 export function sample(probs: ArrayLike<number>, options: SampleOptions = {}): number {
-  const o = checkOptions(FN, options, ['temperature', 'rng']);
+  const o = checkOptions(FN, options, ['temperature', 'rng', 'topK', 'topP']);
   const t = o.temperature === undefined ? 1 : o.temperature;
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
     throw argError(FN, 'temperature', 'a finite number >= 0', t);
   }
+  const topK = o.topK;
+  if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {
+    throw argError(FN, 'topK', 'an integer >= 1', topK);
+  }
+  const topP = o.topP === undefined ? 1 : o.topP;
+  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw argError(FN, 'topP', 'a number in (0, 1]', topP);
   const rng = o.rng === undefined ? Math.random : o.rng;
   if (typeof rng !== 'function') throw argError(FN, 'rng', 'a function returning numbers in [0, 1)', rng);
   if (probs == null || typeof probs === 'string' || typeof (probs as ArrayLike<number>).length !== 'number') {
@@ -57,6 +74,7 @@ export function sample(probs: ArrayLike<number>, options: SampleOptions = {}): n
     w[i] = p > 0 ? Math.exp((Math.log(p) - logMax) / t) : 0;
     sum += w[i];
   }
+  if ((topK !== undefined && topK < n) || topP < 1) sum = truncate(w, sum, topK ?? n, topP);
   const u = rng();
   if (typeof u !== 'number' || !(u >= 0 && u < 1)) {
     throw new Error(`${FN}: option 'rng' must return numbers in [0, 1), returned ${String(u)}`);
@@ -73,4 +91,29 @@ export function sample(probs: ArrayLike<number>, options: SampleOptions = {}): n
     if (target < cum) return i;
   }
   return last;
+}
+
+/**
+ * Zero every weight outside the top k, then outside the nucleus of mass topP
+ * (of what top-k kept); returns the new sum. Sorted by decreasing weight, ties
+ * by index, so the kept set never depends on the sort's stability.
+ */
+function truncate(w: Float64Array, sum: number, k: number, p: number): number {
+  const order = Array.from(w.keys()).filter((i) => w[i] > 0).sort((a, b) => w[b] - w[a] || a - b);
+  let keep = Math.min(k, order.length);
+  let kept = 0;
+  for (let j = 0; j < keep; j++) kept += w[order[j]];
+  if (p < 1) {
+    let cum = 0;
+    for (let j = 0; j < keep; j++) {
+      cum += w[order[j]];
+      if (cum >= p * kept) { keep = j + 1; break; }
+    }
+  }
+  sum = 0;
+  for (let j = 0; j < order.length; j++) {
+    if (j < keep) sum += w[order[j]];
+    else w[order[j]] = 0;
+  }
+  return sum;
 }
