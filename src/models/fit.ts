@@ -24,6 +24,8 @@ import { describe } from '../names.js';
 import { sliceRows, sliceTime, takeRows, rowIndices } from './data.js';
 import type { Sequential } from './sequential.js';
 import { DataParallel } from '../parallel/data-parallel.js';
+import { NonFiniteStepError } from './finite-step.js';
+import { clampThreads } from '../parallel/cores.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -130,9 +132,10 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     }
     tb = { k1, k2 };
   }
-  const threads = intArg(args.threads, 1, `${who}: threads`);
-  if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
-  if (threads > 1 && fixed !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
+  const asked = intArg(args.threads, 1, `${who}: threads`);
+  if (asked > 1 && tb) throw new Error(`${who}: threads: ${asked} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
+  if (asked > 1 && fixed !== null) throw new Error(`${who}: threads: ${asked} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
+  const threads = await clampThreads(asked, who);
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
 
@@ -147,6 +150,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   for (const c of cbs) await c.onTrainBegin?.();
 
   const order = new Int32Array(N);
+  let lastFinite: [number, number] | null = null; // [epoch, batch] of the last applied step, 1-based
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     for (const c of cbs) await c.onEpochBegin?.(epoch);
     for (let i = 0; i < N; i++) order[i] = i;
@@ -159,18 +163,25 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     for (let b = 0; b < steps; b++) {
       const from = b * batchSize, to = Math.min(N, from + batchSize);
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
-      const r = tb
-        ? tbpttBatch(model, x, y, order, from, to, tb.k1, tb.k2, acc)
-        : dp ? await dp.step(x, y, order, from, to, acc)
-          : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
+      let r: { loss: number; rows: number };
+      try {
+        r = tb
+          ? tbpttBatch(model, x, y, order, from, to, tb.k1, tb.k2, acc)
+          : dp ? await dp.step(x, y, order, from, to, acc)
+            : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
+      } catch (e) {
+        if (!(e instanceof NonFiniteStepError)) throw e;
+        let kept = lastFinite ? `epoch ${lastFinite[0]}, batch ${lastFinite[1]}` : 'from before this fit: none of its steps was applied';
+        if (tb) kept += '; truncated BPTT: plus the chunks of this batch before the failing one';
+        throw new Error(`${who}: stopped at epoch ${epoch + 1}, batch ${b + 1}: ${e.detail}. That step was not applied: the model keeps ` +
+          `the weights (and optimizer state) of the last finite step (${kept}). Lower the learning rate, set clipNorm, or check the data`);
+      }
+      lastFinite = [epoch + 1, b + 1];
       lossSum += r.loss * (to - from);
       samples += to - from;
       rowsSum += r.rows;
       const logs: Logs = { loss: lossSum / samples };
       model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
-      if (!Number.isFinite(r.loss)) {
-        throw new Error(`${who}: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate or set clipNorm`);
-      }
       bar?.update(b + 1, logs);
       for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
       await yieldToEventLoop();

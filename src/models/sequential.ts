@@ -29,6 +29,8 @@ import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import type { DataParallel } from '../parallel/data-parallel.js';
+import { assertNotFitting, beginFit, claimLayer, releaseLayers } from './guard.js';
+import { applyFiniteStep } from './finite-step.js';
 
 export interface WeightValue {
   name: string;
@@ -91,7 +93,12 @@ export class Sequential {
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${describe(layers)}`);
-    for (const l of layers) this.add(l);
+    try {
+      for (const l of layers) this.add(l);
+    } catch (e) {
+      releaseLayers(this, this.layers); // a model that failed to construct owns nothing
+      throw e;
+    }
   }
 
   add(layer: Layer): this {
@@ -102,6 +109,7 @@ export class Sequential {
     if (prev instanceof Recurrent && prev.returnState) {
       throw new Error(`${this.name}.add: '${prev.name}' has returnState: true, so it must be the last layer`);
     }
+    claimLayer(layer, this, this.name);
     this.layers.push(layer);
     return this;
   }
@@ -228,6 +236,7 @@ export class Sequential {
 
   /** Free everything this model holds in backend memory (weights are kept as host copies). */
   dispose(): void {
+    assertNotFitting(this, this.name, 'dispose');
     this.parallel?.close();
     this.parallel = null;
     if (!this.be) return;
@@ -340,6 +349,7 @@ export class Sequential {
   // ---------------------------------------------------------------- public
 
   compile(args: CompileArgs): void {
+    assertNotFitting(this, this.name, 'compile');
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
@@ -422,17 +432,19 @@ export class Sequential {
 
   /** One optimizer step on the whole of x, y as one batch. Returns the loss before the step. */
   trainOnBatch(xIn: TensorLike, yIn: TensorLike): number {
+    assertNotFitting(this, this.name, 'trainOnBatch');
     this.requireCompiled('trainOnBatch');
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.trainOnBatch`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.trainOnBatch`);
-    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true).loss;
+    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true,
+      { where: `${this.name}.trainOnBatch: on this batch (${x.shape[0]} samples, x ${shapeStr(x.shape)})` }).loss;
   }
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
   stepChecked(x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, update: boolean,
-              opts: { training?: boolean; carryState?: boolean; metricAcc?: number[] } = {}): { loss: number; rows: number } {
+              opts: { training?: boolean; carryState?: boolean; metricAcc?: number[]; where?: string } = {}): { loss: number; rows: number } {
     const be = this.sync();
     const ctx = this.ctx(be, opts.training ?? true, true, opts.carryState ?? false);
     this.zeroGrads(be);
@@ -440,12 +452,13 @@ export class Sequential {
     const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, true);
     if (opts.metricAcc) this.metricScores(be, out, y, idx, from, to, opts.metricAcc);
     this.backwardAll(ctx);
-    if (update) this.optimizer!.apply(this.store.params, this.store.grads);
+    if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
 
   /** Gradients of the loss w.r.t. every weight, without updating. */
   computeGradients(xIn: TensorLike, yIn: TensorLike, args: { training?: boolean } = {}): { loss: number; grads: WeightValue[] } {
+    assertNotFitting(this, this.name, 'computeGradients');
     this.requireCompiled('computeGradients');
     this.buildFromData(xIn);
     this.build();
@@ -457,12 +470,21 @@ export class Sequential {
 
   /** Apply gradients (computeGradients' form and order) with the compiled optimizer. */
   applyGradients(grads: WeightValue[]): void {
+    assertNotFitting(this, this.name, 'applyGradients');
     this.requireCompiled('applyGradients');
     this.build();
     this.checkWeightList(grads, 'applyGradients');
     const be = this.sync();
     this.writeBlock(this.store.grads, grads);
-    this.optimizer!.apply(this.store.params, this.store.grads);
+    this.applyStep(be, 0, `${this.name}.applyGradients`);
+  }
+
+  /** One optimizer step over the whole block, applied only if everything stays finite (finite-step.ts). */
+  private applyStep(be: Backend, loss: number, where: string): void {
+    applyFiniteStep({
+      be, params: this.store.params, grads: this.store.grads, n: this.nParams, optimizer: this.optimizer!,
+      weightAt: (i) => this.placed.find((p) => i >= p.offset && i < p.offset + p.size)?.name ?? `element ${i}`,
+    }, loss, where);
   }
 
   // ---------------------------------------- data-parallel training (src/parallel)
@@ -492,7 +514,7 @@ export class Sequential {
   }
 
   /** @internal grads ← w0·grads + Σ w·g (other chunks' gradients), then one optimizer step. */
-  applyCombined(w0: number, parts: { w: number; g: Float32Array }[]): void {
+  applyCombined(w0: number, parts: { w: number; g: Float32Array }[], loss = 0): void {
     const be = this.sync(), g0 = this.store.grads >> 2, n = this.nParams;
     const G = be.f32().subarray(g0, g0 + n);
     if (parts.length === 1) {
@@ -502,14 +524,19 @@ export class Sequential {
       for (let i = 0; i < n; i++) G[i] *= w0;
       for (const { w, g } of parts) for (let i = 0; i < n; i++) G[i] += w * g[i];
     }
-    this.optimizer!.apply(this.store.params, this.store.grads);
+    this.applyStep(be, loss, `${this.name}.fit`);
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
-    this.requireCompiled('fit');
-    this.buildFromData(x);
-    this.build();
-    return fitLoop(this, x, y, args);
+    const end = beginFit(this, this.name); // synchronous: a second un-awaited fit is refused here
+    try {
+      this.requireCompiled('fit');
+      this.buildFromData(x);
+      this.build();
+      return await fitLoop(this, x, y, args);
+    } finally {
+      end();
+    }
   }
 
   /** @internal for fit */
@@ -594,6 +621,7 @@ export class Sequential {
 
   /** Same form and order as getWeights(). Validates everything before writing anything. */
   setWeights(list: WeightValue[]): void {
+    assertNotFitting(this, this.name, 'setWeights');
     this.build();
     this.checkWeightList(list, 'setWeights');
     const values = list.map((w) => Float32Array.from(w.data));

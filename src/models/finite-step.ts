@@ -1,0 +1,76 @@
+/**
+ * NaN never lands in the weights: an optimizer step is applied only when its
+ * loss and every gradient element are finite (Keras' TerminateOnNaN, moved
+ * before the update so nothing half-updates). The update itself can still
+ * overflow from finite inputs (|lr·g| near 3.4e38, or g² in Adam/RMSprop slots
+ * when |g| > 1.8e19); when the gradient or the weights are that large, the
+ * weights and optimizer state are copied first and put back if the update
+ * produced a non-finite weight. Normal steps pay three scans of the parameter
+ * block (≈ 0.3 ms per million parameters) and no copy.
+ */
+import type { Backend } from '../backend/types.js';
+import type { Optimizer } from '../optimizers.js';
+
+/** Thrown by a step that was not applied; `detail` says what was not finite. */
+export class NonFiniteStepError extends Error {
+  constructor(message: string, readonly detail: string) {
+    super(message);
+    this.name = 'NonFiniteStepError';
+  }
+}
+
+/** Above these magnitudes an update may overflow float32: copy state first. */
+const RISKY_GRAD = 1e6;
+const RISKY_WEIGHT = 1e30;
+
+/** First non-finite index in f[from, from + n) (−1 if none) and the largest |value|. */
+function scan(f: Float32Array, from: number, n: number): { bad: number; maxAbs: number } {
+  let maxAbs = 0;
+  for (let i = 0; i < n; i++) {
+    const v = f[from + i];
+    const a = v < 0 ? -v : v;
+    if (!(a <= 3.4028234663852886e38)) return { bad: i, maxAbs: Infinity }; // NaN or ±Infinity
+    if (a > maxAbs) maxAbs = a;
+  }
+  return { bad: -1, maxAbs };
+}
+
+export interface StepBlock {
+  be: Backend;
+  /** Byte pointers of the parameter and gradient blocks (same layout, n floats). */
+  params: number;
+  grads: number;
+  n: number;
+  optimizer: Optimizer;
+  /** Names the weight holding flat element i of the block (for the error). */
+  weightAt(i: number): string;
+}
+
+/**
+ * optimizer.apply(params, grads) if loss and grads are finite and the result is
+ * finite; otherwise throws NonFiniteStepError with weights and optimizer state
+ * exactly as before the call. `where` starts the message ("model.trainOnBatch: …").
+ */
+export function applyFiniteStep(s: StepBlock, loss: number, where: string): void {
+  const fail = (detail: string) => new NonFiniteStepError(
+    `${where}: ${detail}; the step was not applied (weights and optimizer state are unchanged). ` +
+    'Lower the learning rate, set clipNorm, or check the data', detail);
+  if (!Number.isFinite(loss)) throw fail(`the loss is ${loss}`);
+  const f = s.be.f32();
+  const g = scan(f, s.grads >>> 2, s.n);
+  if (g.bad >= 0) throw fail(`the gradient of '${s.weightAt(g.bad)}' is ${f[(s.grads >>> 2) + g.bad]}`);
+  const p = scan(f, s.params >>> 2, s.n);
+  const risky = g.maxAbs > RISKY_GRAD || p.maxAbs > RISKY_WEIGHT;
+  const saved = risky ? { params: f.slice(s.params >>> 2, (s.params >>> 2) + s.n), opt: s.optimizer.snapshot() } : null;
+  s.optimizer.apply(s.params, s.grads);
+  const f2 = s.be.f32();
+  const after = scan(f2, s.params >>> 2, s.n);
+  if (after.bad < 0) return;
+  if (!saved) {
+    // unreachable by the bounds above (|g| ≤ 1e6 and |w| ≤ 1e30 cannot overflow any update rule)
+    throw new Error(`${where}: the update made '${s.weightAt(after.bad)}' non-finite although its inputs were small; this is a bug, please report it`);
+  }
+  f2.set(saved.params, s.params >>> 2);
+  s.optimizer.attach(s.be, s.n, saved.opt);
+  throw fail(`the update overflowed float32 in '${s.weightAt(after.bad)}' (gradient up to ${g.maxAbs.toExponential(2)})`);
+}
