@@ -3,7 +3,7 @@
  * loss and every gradient element are finite (Keras' TerminateOnNaN, moved
  * before the update so nothing half-updates). The update itself can still
  * overflow from finite inputs (|lr·g| near 3.4e38, or g² in Adam/RMSprop slots
- * when |g| > 1.8e19); when the gradient or the weights are that large, the
+ * when |g| > 1.8e19); when the gradient, the step or the weights are that large, the
  * weights and optimizer state are copied first and put back if the update
  * produced a non-finite weight. Normal steps pay three scans of the parameter
  * block (≈ 0.3 ms per million parameters) and no copy.
@@ -22,6 +22,7 @@ export class NonFiniteStepError extends Error {
 /** Above these magnitudes an update may overflow float32: copy state first. */
 const RISKY_GRAD = 1e6;
 const RISKY_WEIGHT = 1e30;
+const RISKY_STEP = 1e30;
 
 /** First non-finite index in f[from, from + n) (−1 if none) and the largest |value|. */
 function scan(f: Float32Array, from: number, n: number): { bad: number; maxAbs: number } {
@@ -60,14 +61,16 @@ export function applyFiniteStep(s: StepBlock, loss: number, where: string): void
   const g = scan(f, s.grads >>> 2, s.n);
   if (g.bad >= 0) throw fail(`the gradient of '${s.weightAt(g.bad)}' is ${f[(s.grads >>> 2) + g.bad]}`);
   const p = scan(f, s.params >>> 2, s.n);
-  const risky = g.maxAbs > RISKY_GRAD || p.maxAbs > RISKY_WEIGHT;
+  // every update rule moves a weight by at most ~lr·max(1, |g|) (Adam/RMSprop: ~lr), and squares g into its slots
+  const step = s.optimizer.learningRate * Math.max(1, g.maxAbs);
+  const risky = g.maxAbs > RISKY_GRAD || p.maxAbs > RISKY_WEIGHT || step > RISKY_STEP;
   const saved = risky ? { params: f.slice(s.params >>> 2, (s.params >>> 2) + s.n), opt: s.optimizer.snapshot() } : null;
   s.optimizer.apply(s.params, s.grads);
   const f2 = s.be.f32();
   const after = scan(f2, s.params >>> 2, s.n);
   if (after.bad < 0) return;
   if (!saved) {
-    // unreachable by the bounds above (|g| ≤ 1e6 and |w| ≤ 1e30 cannot overflow any update rule)
+    // unreachable by the bounds above (|g| ≤ 1e6, |w| ≤ 1e30 and lr·|g| ≤ 1e30 cannot overflow any update rule)
     throw new Error(`${where}: the update made '${s.weightAt(after.bad)}' non-finite although its inputs were small; this is a bug, please report it`);
   }
   f2.set(saved.params, s.params >>> 2);
