@@ -71,7 +71,7 @@ function orthogonal(gain: number): Initializer {
     init(shape, rng) {
       const rows = shape.length < 2 ? 1 : size(shape.slice(0, -1));
       const cols = shape[shape.length - 1];
-      return orthogonalValues(rows, cols, gain, () => rng.normal(), gemmBackend());
+      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), gemmBackend());
     },
   };
 }

@@ -90,8 +90,7 @@ describe('defect 9: orthogonal initializer (CholeskyQR2 on the GEMM)', () => {
     const { orthogonalValues } = await orth();
     for (const [rows, cols] of shapes) {
       const z = normals(rows * 100 + cols, rows * cols);
-      let k = 0;
-      const got = orthogonalValues(rows, cols, 1.5, () => z[k++], wasmBackend());
+      const got = orthogonalValues(rows, cols, 1.5, (out) => out.set(z), wasmBackend());
       expect(maxDiff(got, kerasOrthogonal(z, rows, cols, 1.5)), `[${rows}, ${cols}]`).toBeLessThan(1e-6);
     }
   });
@@ -124,6 +123,17 @@ describe('defect 9: orthogonal initializer (CholeskyQR2 on the GEMM)', () => {
       expect(orthError(u.data, 512, 2048, 1, 16)).toBeLessThan(1e-5); // rows 0, 16, 32 … against every row
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it('Rng.fillNormal draws exactly the values of repeated normal() calls (odd lengths, a pending spare)', () => {
+    for (const [skip, len] of [[0, 7], [1, 8], [3, 1], [0, 0], [1, 2]]) {
+      const a = new Rng(11), b = new Rng(11);
+      for (let i = 0; i < skip; i++) { a.normal(); b.normal(); }
+      const got = new Float64Array(len);
+      a.fillNormal(got);
+      expect(Array.from(got), `skip ${skip}, length ${len}`).toEqual(Array.from({ length: len }, () => b.normal()));
+      expect(a.normal()).toBe(b.normal());
     }
   });
 
