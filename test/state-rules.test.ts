@@ -109,6 +109,18 @@ describe('defect 7: calls while fit() runs', () => {
     setBackend('wasm');
   });
 
+  it('on a stateful model, predict/evaluate during fit are refused too (they would advance the state training carries)', async () => {
+    const m = new Sequential([layers.lstm({ units: 3, stateful: true, batchInputShape: [4, T, F] }), layers.dense({ units: 1 })], { seed: 1 });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const msgs: string[] = [];
+    await m.fit(X, Y, { batchSize: 4, verbose: 0, shuffle: false, callbacks: [{ onBatchEnd: () => {
+      for (const f of [() => m.predict(X), () => m.evaluate(X, Y)]) { try { f(); msgs.push('ran'); } catch (e) { msgs.push((e as Error).message); } }
+    } }] });
+    expect(msgs.length).toBe(12);
+    for (const msg of msgs) expect(msg).toMatch(/\.(predict|evaluate): not allowed while fit\(\) is running on this stateful model/);
+    expect((m.predict(X) as Tensor).shape).toEqual([N, 1]); // allowed again after fit
+  });
+
   it('a second un-awaited fit on one model is refused (TensorFlow.js refuses it too); the first trains as if alone', async () => {
     const alone = regressor();
     await alone.fit(X, Y, { epochs: 2, batchSize: 8, verbose: 0, seed: 5 });

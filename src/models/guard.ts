@@ -52,6 +52,16 @@ export function assertNoFitRunning(who: string): void {
   }
 }
 
+/**
+ * predict/evaluate are allowed during fit, except on a stateful model: there they
+ * would advance the recurrent state that training carries from batch to batch.
+ */
+export function assertReadAllowed(model: object, name: string, who: string, stateful: boolean): void {
+  if (stateful && fitting.has(model)) {
+    throw new Error(`${name}.${who}: not allowed while fit() is running on this stateful model (it would advance the recurrent state that training carries between batches); await the fit first`);
+  }
+}
+
 /** Run fn with the busy rule lifted for `model` (library callbacks writing at a safe point). */
 export function allowDuringFit<T>(model: object, fn: () => T): T {
   const s = fitting.get(model);

@@ -29,7 +29,7 @@ import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import type { DataParallel } from '../parallel/data-parallel.js';
-import { assertNotFitting, beginFit, claimLayer, releaseLayers } from './guard.js';
+import { assertNotFitting, assertReadAllowed, beginFit, claimLayer, releaseLayers } from './guard.js';
 import { applyFiniteStep } from './finite-step.js';
 
 export interface WeightValue {
@@ -375,6 +375,7 @@ export class Sequential {
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
     const N = x.shape[0];
     const fixed = this.fixedBatch();
+    assertReadAllowed(this, this.name, 'predict', fixed !== null);
     const bs = fixed ?? this.checkBatchSize(args.batchSize ?? 32, 'predict');
     if (fixed && N % fixed !== 0) {
       throw new Error(`${this.name}.predict: this stateful model has a fixed batch size ${fixed}; x has ${N} samples, not a multiple of it`);
@@ -406,6 +407,7 @@ export class Sequential {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.evaluate`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.evaluate`);
+    assertReadAllowed(this, this.name, 'evaluate', this.fixedBatch() !== null);
     return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'));
   }
 
