@@ -144,7 +144,7 @@ describe('defect 7: calls while fit() runs', () => {
           pokes++;
         };
         let done = false;
-        const pump = async () => { while (!done) { if (poke) pokeOnce(); await new Promise((r) => setImmediate(r)); } };
+        const pump = async () => { while (!done) { if (poke) pokeOnce(); await new Promise((r) => setTimeout(r, 0)); } };
         const fitting = m.fit(X, Y, {
           epochs: 3, batchSize: 8, verbose: 0, seed: 3, threads,
           callbacks: [{ onBatchEnd: () => { if (poke) pokeOnce(); } }],
