@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   lstm: () => import('./suites/lstm.js'),
   gru: () => import('./suites/gru.js'),
   model: () => import('./suites/model.js'),
+  orthogonal: () => import('./suites/orthogonal.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,6 +3,7 @@
  * stop training by setting `model.stopTraining = true`.
  */
 import { describe } from './names.js';
+import { allowDuringFit } from './models/guard.js';
 
 export type Logs = Record<string, number>;
 
@@ -99,7 +100,7 @@ export class EarlyStopping implements Callback {
   }
 
   onTrainEnd() {
-    if (this.restoreBestWeights && this.bestWeights && this.stoppedEpoch >= 0) this.model!.setWeights(this.bestWeights);
+    if (this.restoreBestWeights && this.bestWeights && this.stoppedEpoch >= 0) allowDuringFit(this.model!, () => this.model!.setWeights(this.bestWeights!));
   }
 }
 

@@ -1,10 +1,13 @@
 /**
  * Weight initializers with Keras semantics (keras.initializers). Deterministic
- * given the Rng. Orthogonal uses a float64 QR (modified Gram-Schmidt) as Keras
- * does via np.linalg.qr: q · sign(diag(r)), transposed when rows < cols.
+ * given the Rng. Orthogonal: q · sign(diag(r)) of a normal matrix, transposed
+ * when rows < cols, as Keras does via np.linalg.qr — see initializers/orthogonal.ts.
  */
 import { Rng } from './util/random.js';
 import { canonical, describe } from './names.js';
+import { orthogonalValues } from './initializers/orthogonal.js';
+import { backend, jsBackend } from './backend/index.js';
+import type { Backend } from './backend/types.js';
 
 export interface Initializer {
   className: string;
@@ -68,35 +71,18 @@ function orthogonal(gain: number): Initializer {
     init(shape, rng) {
       const rows = shape.length < 2 ? 1 : size(shape.slice(0, -1));
       const cols = shape[shape.length - 1];
-      // QR of a [max, min] normal matrix; columns of q are orthonormal
-      const n = Math.max(rows, cols), m = Math.min(rows, cols);
-      const a: Float64Array[] = [];
-      for (let j = 0; j < m; j++) {
-        const col = new Float64Array(n);
-        for (let i = 0; i < n; i++) col[i] = rng.normal();
-        a.push(col);
-      }
-      for (let j = 0; j < m; j++) {
-        const v = a[j];
-        for (let k = 0; k < j; k++) {
-          const q = a[k];
-          let d = 0;
-          for (let i = 0; i < n; i++) d += q[i] * v[i];
-          for (let i = 0; i < n; i++) v[i] -= d * q[i];
-        }
-        let norm = 0;
-        for (let i = 0; i < n; i++) norm += v[i] * v[i];
-        norm = Math.sqrt(norm) || 1;
-        for (let i = 0; i < n; i++) v[i] /= norm;
-      }
-      const out = new Float32Array(rows * cols);
-      // q is [n, m] (columns a[j]); want [rows, cols]: q itself if rows ≥ cols, else qᵀ
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-        out[r * cols + c] = gain * (rows >= cols ? a[c][r] : a[r][c]);
-      }
-      return out;
+      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), gemmBackend());
     },
   };
+}
+
+/** The backend whose GEMM runs large orthogonal initializations: the selected one, or the js twin if wasm is not ready. */
+function gemmBackend(): Backend {
+  try {
+    return backend();
+  } catch {
+    return jsBackend();
+  }
 }
 
 function randomUniform(minval = -0.05, maxval = 0.05): Initializer {

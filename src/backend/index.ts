@@ -5,6 +5,7 @@
 import type { Backend, BackendName } from './types.js';
 import { createJsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendSync, supportedVariants, type WasmVariant } from './wasm.js';
+import { assertNoFitRunning } from '../models/guard.js';
 
 export type { Backend, BackendName } from './types.js';
 
@@ -49,6 +50,7 @@ export function setBackend(name: BackendName): void {
   if (name !== 'wasm' && name !== 'js') {
     throw new Error(`setBackend: expected 'wasm' or 'js', got ${JSON.stringify(name)}`);
   }
+  assertNoFitRunning('setBackend');
   current = name;
 }
 

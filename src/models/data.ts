@@ -36,6 +36,12 @@ export function checkX(xIn: TensorLike, spec: InputSpec, who: string): Tensor {
     }
   }
   if (x.shape[0] === 0) throw new Error(`${who}: x is empty (shape ${shapeStr(x.shape)})`);
+  // a zero-length sequence has no output to give (an RNN would return its previous call's state)
+  const zero = x.shape.indexOf(0, 1);
+  if (zero > 0) {
+    throw new Error(`${who}: x has shape ${shapeStr(x.shape)}: dimension ${zero}${zero === 1 && s.length >= 2 ? ' (time)' : ''} is 0; ` +
+      'every sample needs at least one time step and one feature (pad short sequences with text.padSequences instead of passing empty ones)');
+  }
   if (spec.ids) {
     const { layer, inputDim } = spec.ids;
     const out = x.data instanceof Int32Array ? x.data : new Int32Array(x.size);

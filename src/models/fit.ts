@@ -24,6 +24,8 @@ import { describe } from '../names.js';
 import { sliceRows, sliceTime, takeRows, rowIndices } from './data.js';
 import type { Sequential } from './sequential.js';
 import { DataParallel } from '../parallel/data-parallel.js';
+import { NonFiniteStepError } from './finite-step.js';
+import { clampThreads } from '../parallel/cores.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -198,11 +200,13 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
   const { who, epochs, verbose, cbs, tb } = o;
   const history: History = { epoch: [], history: {}, params: o.params };
   const push = (k: string, v: number) => (history.history[k] ??= []).push(v);
-  let dp = o.threads > 1 && model.built ? await DataParallel.forModel(model, o.threads) : null;
+  const threads = await clampThreads(o.threads, who);
+  let dp = threads > 1 && model.built ? await DataParallel.forModel(model, threads) : null;
   model.stopTraining = false;
   for (const c of cbs) c.setModel?.(model);
   for (const c of cbs) await c.onTrainBegin?.();
 
+  let lastFinite: [number, number] | null = null; // [epoch, batch] of the last applied step, 1-based
   for (let epoch = o.initialEpoch; epoch < epochs; epoch++) {
     for (const c of cbs) await c.onEpochBegin?.(epoch);
     if (verbose > 0) console.log(`Epoch ${epoch + 1}/${epochs}`);
@@ -213,19 +217,26 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
     const acc = model.metrics.map(() => 0);
     for await (const { x, y, idx, from, to } of source.epoch(epoch)) {
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
-      if (o.threads > 1 && !dp) dp = await DataParallel.forModel(model, o.threads); // a dataset builds the model on its first batch
-      const r = tb
-        ? tbpttBatch(model, x, y, idx, from, to, tb.k1, tb.k2, acc)
-        : dp ? await dp.step(x, y, idx, from, to, acc)
-          : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc });
+      if (threads > 1 && !dp) dp = await DataParallel.forModel(model, threads); // a dataset builds the model on its first batch
+      let r: { loss: number; rows: number };
+      try {
+        r = tb
+          ? tbpttBatch(model, x, y, idx, from, to, tb.k1, tb.k2, acc)
+          : dp ? await dp.step(x, y, idx, from, to, acc)
+            : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc });
+      } catch (e) {
+        if (!(e instanceof NonFiniteStepError)) throw e;
+        let kept = lastFinite ? `epoch ${lastFinite[0]}, batch ${lastFinite[1]}` : 'from before this fit: none of its steps was applied';
+        if (tb) kept += '; truncated BPTT: plus the chunks of this batch before the failing one';
+        throw new Error(`${who}: stopped at epoch ${epoch + 1}, batch ${b + 1}: ${e.detail}. That step was not applied: the model keeps ` +
+          `the weights (and optimizer state) of the last finite step (${kept}). Lower the learning rate, set clipNorm, or check the data`);
+      }
+      lastFinite = [epoch + 1, b + 1];
       lossSum += r.loss * (to - from);
       samples += to - from;
       rowsSum += r.rows;
       const logs: Logs = { loss: lossSum / samples };
       model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
-      if (!Number.isFinite(r.loss)) {
-        throw new Error(`${who}: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate or set clipNorm`);
-      }
       bar?.update(Math.min(b + 1, steps!), logs);
       for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
       b++;

@@ -33,6 +33,8 @@ import { fitDatasetLoop, evaluateDatasetLoop, type Dataset, type FitDatasetArgs,
 
 /** Running sums of one evaluation. */
 export interface EvalRun { lossSum: number; rowsSum: number; acc: number[] }
+import { assertNotFitting, assertReadAllowed, beginFit, claimLayer, releaseLayers } from './guard.js';
+import { applyFiniteStep } from './finite-step.js';
 
 export interface WeightValue {
   name: string;
@@ -95,7 +97,12 @@ export class Sequential {
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${describe(layers)}`);
-    for (const l of layers) this.add(l);
+    try {
+      for (const l of layers) this.add(l);
+    } catch (e) {
+      releaseLayers(this, this.layers); // a model that failed to construct owns nothing
+      throw e;
+    }
   }
 
   add(layer: Layer): this {
@@ -109,6 +116,7 @@ export class Sequential {
     if (prev instanceof Bidirectional && prev.multiOutput) {
       throw new Error(`${this.name}.add: '${prev.name}' has several outputs (mergeMode null or returnState), so it must be the last layer`);
     }
+    claimLayer(layer, this, this.name);
     this.layers.push(layer);
     return this;
   }
@@ -235,6 +243,7 @@ export class Sequential {
 
   /** Free everything this model holds in backend memory (weights are kept as host copies). */
   dispose(): void {
+    assertNotFitting(this, this.name, 'dispose');
     this.parallel?.close();
     this.parallel = null;
     if (!this.be) return;
@@ -347,6 +356,7 @@ export class Sequential {
   // ---------------------------------------------------------------- public
 
   compile(args: CompileArgs): void {
+    assertNotFitting(this, this.name, 'compile');
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
@@ -372,6 +382,7 @@ export class Sequential {
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
     const N = x.shape[0];
     const fixed = this.fixedBatch();
+    assertReadAllowed(this, this.name, 'predict', fixed !== null);
     const bs = fixed ?? this.checkBatchSize(args.batchSize ?? 32, 'predict');
     if (fixed && N % fixed !== 0) {
       throw new Error(`${this.name}.predict: this stateful model has a fixed batch size ${fixed}; x has ${N} samples, not a multiple of it`);
@@ -403,6 +414,7 @@ export class Sequential {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.evaluate`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.evaluate`);
+    assertReadAllowed(this, this.name, 'evaluate', this.fixedBatch() !== null);
     return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'));
   }
 
@@ -440,17 +452,19 @@ export class Sequential {
 
   /** One optimizer step on the whole of x, y as one batch. Returns the loss before the step. */
   trainOnBatch(xIn: TensorLike, yIn: TensorLike): number {
+    assertNotFitting(this, this.name, 'trainOnBatch');
     this.requireCompiled('trainOnBatch');
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.trainOnBatch`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.trainOnBatch`);
-    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true).loss;
+    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true,
+      { where: `${this.name}.trainOnBatch: on this batch (${x.shape[0]} samples, x ${shapeStr(x.shape)})` }).loss;
   }
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
   stepChecked(x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, update: boolean,
-              opts: { training?: boolean; carryState?: boolean; metricAcc?: number[] } = {}): { loss: number; rows: number } {
+              opts: { training?: boolean; carryState?: boolean; metricAcc?: number[]; where?: string } = {}): { loss: number; rows: number } {
     const be = this.sync();
     const ctx = this.ctx(be, opts.training ?? true, true, opts.carryState ?? false);
     this.zeroGrads(be);
@@ -458,12 +472,13 @@ export class Sequential {
     const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, true);
     if (opts.metricAcc) this.metricScores(be, out, y, idx, from, to, opts.metricAcc);
     this.backwardAll(ctx);
-    if (update) this.optimizer!.apply(this.store.params, this.store.grads);
+    if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
 
   /** Gradients of the loss w.r.t. every weight, without updating. */
   computeGradients(xIn: TensorLike, yIn: TensorLike, args: { training?: boolean } = {}): { loss: number; grads: WeightValue[] } {
+    assertNotFitting(this, this.name, 'computeGradients');
     this.requireCompiled('computeGradients');
     this.buildFromData(xIn);
     this.build();
@@ -475,12 +490,21 @@ export class Sequential {
 
   /** Apply gradients (computeGradients' form and order) with the compiled optimizer. */
   applyGradients(grads: WeightValue[]): void {
+    assertNotFitting(this, this.name, 'applyGradients');
     this.requireCompiled('applyGradients');
     this.build();
     this.checkWeightList(grads, 'applyGradients');
     const be = this.sync();
     this.writeBlock(this.store.grads, grads);
-    this.optimizer!.apply(this.store.params, this.store.grads);
+    this.applyStep(be, 0, `${this.name}.applyGradients`);
+  }
+
+  /** One optimizer step over the whole block, applied only if everything stays finite (finite-step.ts). */
+  private applyStep(be: Backend, loss: number, where: string): void {
+    applyFiniteStep({
+      be, params: this.store.params, grads: this.store.grads, n: this.nParams, optimizer: this.optimizer!,
+      weightAt: (i) => this.placed.find((p) => i >= p.offset && i < p.offset + p.size)?.name ?? `element ${i}`,
+    }, loss, where);
   }
 
   // ---------------------------------------- data-parallel training (src/parallel)
@@ -510,7 +534,7 @@ export class Sequential {
   }
 
   /** @internal grads ← w0·grads + Σ w·g (other chunks' gradients), then one optimizer step. */
-  applyCombined(w0: number, parts: { w: number; g: Float32Array }[]): void {
+  applyCombined(w0: number, parts: { w: number; g: Float32Array }[], loss = 0): void {
     const be = this.sync(), g0 = this.store.grads >> 2, n = this.nParams;
     const G = be.f32().subarray(g0, g0 + n);
     if (parts.length === 1) {
@@ -520,14 +544,19 @@ export class Sequential {
       for (let i = 0; i < n; i++) G[i] *= w0;
       for (const { w, g } of parts) for (let i = 0; i < n; i++) G[i] += w * g[i];
     }
-    this.optimizer!.apply(this.store.params, this.store.grads);
+    this.applyStep(be, loss, `${this.name}.fit`);
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
-    this.requireCompiled('fit');
-    this.buildFromData(x);
-    this.build();
-    return fitLoop(this, x, y, args);
+    const end = beginFit(this, this.name); // synchronous: a second un-awaited fit is refused here
+    try {
+      this.requireCompiled('fit');
+      this.buildFromData(x);
+      this.build();
+      return await fitLoop(this, x, y, args);
+    } finally {
+      end();
+    }
   }
 
   /**
@@ -535,12 +564,18 @@ export class Sequential {
    * batches, or a function returning one per epoch. See src/models/fit-dataset.ts.
    */
   async fitDataset(dataset: Dataset, args: FitDatasetArgs = {}): Promise<History> {
-    this.requireCompiled('fitDataset');
-    return fitDatasetLoop(this, dataset, args);
+    const end = beginFit(this, this.name); // the same busy rule as fit
+    try {
+      this.requireCompiled('fitDataset');
+      return await fitDatasetLoop(this, dataset, args);
+    } finally {
+      end();
+    }
   }
 
   /** Mean loss (and metrics) over every batch of a dataset. */
   async evaluateDataset(dataset: Dataset, args: EvaluateDatasetArgs = {}): Promise<Record<string, number>> {
+    assertReadAllowed(this, this.name, 'evaluateDataset', this.fixedBatch() !== null);
     this.requireCompiled('evaluateDataset');
     return evaluateDatasetLoop(this, dataset, args);
   }
@@ -633,6 +668,7 @@ export class Sequential {
 
   /** Same form and order as getWeights(). Validates everything before writing anything. */
   setWeights(list: WeightValue[]): void {
+    assertNotFitting(this, this.name, 'setWeights');
     this.build();
     this.checkWeightList(list, 'setWeights');
     const values = list.map((w) => Float32Array.from(w.data));

@@ -188,7 +188,7 @@ export class DataParallel {
     theirs.forEach((t, i) => { this.replicas[i].block = t.block; });
     let rows = mine.rows, lossSum = mine.loss * mine.rows;
     for (const t of theirs) { rows += t.rows; lossSum += t.loss * t.rows; }
-    m.applyCombined(mine.rows / rows, theirs.map((t) => ({ w: t.rows / rows, g: t.block })));
+    m.applyCombined(mine.rows / rows, theirs.map((t) => ({ w: t.rows / rows, g: t.block })), lossSum / rows);
     metricAcc.forEach((_, i) => { metricAcc[i] += acc0[i] + theirs.reduce((s, t) => s + t.acc[i], 0); });
     return { loss: lossSum / rows, rows };
   }

@@ -12,6 +12,7 @@
  */
 import { argError, checkInt, checkOneOf, checkOptions } from './check.js';
 import { DenseArray } from './dense-array.js';
+import { checkOutputSize } from '../util/bounds.js';
 
 export interface PadOptions {
   maxlen?: number | null;
@@ -46,6 +47,7 @@ export function padSequences(sequences: Iterable<ArrayLike<number>>, options: Pa
   const maxlen = o.maxlen == null ? seqs.reduce((m, s) => Math.max(m, s.length), 0) : checkInt(FN, 'maxlen', o.maxlen, 0);
 
   const n = seqs.length;
+  checkOutputSize(FN, 'the padded output', [n, maxlen], 4);
   const data = dtype === 'int32' ? new Int32Array(n * maxlen) : new Float32Array(n * maxlen);
   data.fill(value);
   for (let i = 0; i < n; i++) {

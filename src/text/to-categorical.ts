@@ -11,6 +11,7 @@
  */
 import { argError, checkInt, describeValue } from './check.js';
 import { DenseArray } from './dense-array.js';
+import { checkOutputSize } from '../util/bounds.js';
 
 export type Labels = ArrayLike<number> | readonly unknown[] | { data: ArrayLike<number>; shape: readonly number[] };
 
@@ -31,6 +32,7 @@ export function toCategorical(labels: Labels, numClasses?: number | null): Dense
     throw new Error(`${FN}: label ${max} does not fit numClasses ${c}; expected labels in [0, ${c - 1}]`);
   }
   const outShape = shape.length > 1 && shape[shape.length - 1] === 1 ? shape.slice(0, -1) : shape.slice();
+  checkOutputSize(FN, 'the one-hot output', [...outShape, c], 4);
   const out = new Float32Array(values.length * c);
   for (let i = 0; i < values.length; i++) out[i * c + values[i]] = 1;
   return new DenseArray(out, [...outShape, c]);
