@@ -41,6 +41,10 @@ export interface FitArgs {
   /** Seed for this fit's shuffling (default: the model's stream). */
   seed?: number;
   initialEpoch?: number;
+  /** Per-sample weights [N] or per-time-step weights [N, T] (sequence outputs); src/train/sample-weights.ts. */
+  sampleWeight?: TensorLike;
+  /** { [class]: weight }: each sample's loss weighted by its class (Keras class_weight). */
+  classWeight?: Record<number, number>;
   /**
    * Data-parallel training on this many threads (default 1): each batch is split
    * across this thread and threads − 1 workers, gradients summed, one optimizer
@@ -99,6 +103,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   // all data checks happen before any state changes
   const all = model.checkData(xIn, yIn, 'fit');
   let x = all.x, y = all.y;
+  let w = model.rowWeights(args.sampleWeight, args.classWeight, y, who);
   let val: { x: Tensor; y: Tensor } | null = null;
   if (args.validationData !== undefined) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) {
@@ -110,8 +115,13 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     const at = Math.floor(N * (1 - split));
     if (at <= 0 || at >= N) throw new Error(`${who}: validationSplit ${split} of ${N} samples leaves an empty training or validation set`);
     val = { x: sliceRows(x, at, N), y: sliceRows(y, at, N) };
+    const wVal = w ? sliceRows(w, at, N) : null;
     x = sliceRows(x, 0, at);
     y = sliceRows(y, 0, at);
+    if (w) {
+      w = sliceRows(w, 0, at);
+      (val as { w?: Tensor | null }).w = wVal;
+    }
   }
   if (fixed !== null && (x.shape[0] % fixed !== 0 || (val && val.x.shape[0] % fixed !== 0))) {
     throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; the number of training (${x.shape[0]}) and validation samples must be multiples of it`);
@@ -129,9 +139,13 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       throw new Error(`${who}: tbptt cannot carry state for Bidirectional / goBackwards layers (they read the sequence from its end)`);
     }
     tb = { k1, k2 };
+    if (w) throw new Error(`${who}: sampleWeight/classWeight cannot be combined with tbptt yet (per-step weights would need the chunks' slices)`);
   }
   const threads = intArg(args.threads, 1, `${who}: threads`);
   if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
+  if (threads > 1 && (w || !model.loss!.plain || model.metrics.some((m) => !m.plain) || !model.maskLoss)) {
+    throw new Error(`${who}: threads: ${threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
+  }
   if (threads > 1 && fixed !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
@@ -154,20 +168,18 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     if (verbose > 0) console.log(`Epoch ${epoch + 1}/${epochs}`);
     const bar = verbose === 1 ? new ProgressBar({ total: steps }) : null;
     const t0 = now();
-    let lossSum = 0, rowsSum = 0, samples = 0;
-    const acc = model.metrics.map(() => 0);
+    let lossSum = 0, samples = 0;
+    const acc = model.metricState();
     for (let b = 0; b < steps; b++) {
       const from = b * batchSize, to = Math.min(N, from + batchSize);
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
       const r = tb
         ? tbpttBatch(model, x, y, order, from, to, tb.k1, tb.k2, acc)
         : dp ? await dp.step(x, y, order, from, to, acc)
-          : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc });
+          : model.stepChecked(x, y, order, from, to, true, { metricAcc: acc, weights: w });
       lossSum += r.loss * (to - from);
       samples += to - from;
-      rowsSum += r.rows;
-      const logs: Logs = { loss: lossSum / samples };
-      model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
+      const logs: Logs = { loss: lossSum / samples, ...model.metricLogs(acc) };
       if (!Number.isFinite(r.loss)) {
         throw new Error(`${who}: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate or set clipNorm`);
       }
@@ -176,11 +188,10 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       await yieldToEventLoop();
       if (model.stopTraining) break; // as Keras: a callback may stop mid-epoch; the epoch's logs cover the batches run
     }
-    const logs: Logs = { loss: lossSum / samples };
-    model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
+    const logs: Logs = { loss: lossSum / samples, ...model.metricLogs(acc) };
     if (val) {
       if (tb) model.resetStates();
-      const v = model.evaluateChecked(val.x, val.y, batchSize);
+      const v = model.evaluateChecked(val.x, val.y, batchSize, (val as { w?: Tensor | null }).w ?? null);
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
     const seconds = (now() - t0) / 1000;
@@ -199,7 +210,7 @@ const now = () => (globalThis.performance ? performance.now() : Date.now());
 
 /** One batch of truncated BPTT; see the file comment. */
 function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: Int32Array, from: number, to: number,
-                    k1: number, k2: number, acc: number[]): { loss: number; rows: number } {
+                    k1: number, k2: number, acc: Float64Array): { loss: number; rows: number } {
   const B = to - from;
   const xb = takeRows(x, order, from, to);
   const yb = takeRows(y, order, from, to);
