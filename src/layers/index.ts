@@ -17,6 +17,10 @@ export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, Bidirectiona
 
 function args<T>(a: T, who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
+  // Keras passes initial_state when calling the layer on tensors (the functional API), not to the constructor
+  if (Object.prototype.hasOwnProperty.call(a, 'initialState')) {
+    throw new Error(`layers.${who}: initialState is not supported yet: it belongs to the functional API (layer.apply(x, { initialState })), which is not available in this build; for a stateful carry use stateful: true`);
+  }
   return a;
 }
 

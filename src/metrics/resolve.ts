@@ -15,6 +15,8 @@ export interface Metric extends MetricDef {
   name: string;
   /** Rebuildable from `name` alone (data-parallel workers get names). */
   plain: boolean;
+  /** The spec it was made from (saved in a checkpoint's training config). */
+  spec: string | Record<string, unknown>;
 }
 
 const NAMES = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
@@ -90,7 +92,8 @@ export function resolveMetric(spec: unknown, loss: { sparse: boolean; name: stri
   if (def.targets === 'dense' && loss.sparse) {
     throw new Error(`${w} needs targets shaped like the output, but the loss '${loss.name}' takes integer labels`);
   }
-  return { ...def, name: key, plain: typeof spec === 'string' };
+  const saved = typeof spec === 'string' ? spec : { ...(spec as Record<string, unknown>) };
+  return { ...def, name: key, plain: typeof spec === 'string', spec: saved };
 }
 
 /** Zeroed state for these metrics over outputs of `cols` columns. */

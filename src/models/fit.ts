@@ -181,6 +181,11 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       samples += to - from;
       const logs: Logs = { loss: lossSum / samples, ...model.metricLogs(acc) };
       if (!Number.isFinite(r.loss)) {
+        // callbacks.terminateOnNaN stops training here instead (Keras); without it, fit throws
+        if (cbs.some((c) => (c as { stopsOnNonFiniteLoss?: boolean }).stopsOnNonFiniteLoss)) {
+          for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
+          break;
+        }
         throw new Error(`${who}: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate or set clipNorm`);
       }
       bar?.update(b + 1, logs);

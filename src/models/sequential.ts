@@ -25,6 +25,7 @@ import { getLoss, takeLoss, type Loss } from '../losses.js';
 import { resolveMetric, updateMetrics, newMetricState, metricResults, type Metric } from '../metrics.js';
 import { weightPenalty, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
 import { checkOptions } from '../util/options.js';
+import { applyWeightDecay } from '../optimizers/weight-decay.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
 import { checkX, checkY, gatherRows, rowIndices, type InputSpec, type TargetSpec } from './data.js';
 import { rowWeights } from '../train/sample-weights.js';
@@ -370,7 +371,12 @@ export class Sequential {
 
   /** One optimizer step on the grads block, then the layers' weight constraints (Keras: after every step). */
   private optimizerStep(): void {
-    this.optimizer!.apply(this.store.params, this.store.grads);
+    const opt = this.optimizer!;
+    if (opt.weightDecay) {
+      const ranges = this.placed.map((p) => ({ offset: p.offset, size: p.size, trainable: p.layer.trainable }));
+      applyWeightDecay(ranges, this.be!.f32(), this.store.params >> 2, opt.weightDecay, opt.nextLearningRate());
+    }
+    opt.apply(this.store.params, this.store.grads);
     if (hasConstraints(this.placed)) applyConstraints(this.placed, this.be!.f32(), this.store.params >> 2);
   }
 
@@ -575,6 +581,12 @@ export class Sequential {
     return this.nParams;
   }
 
+  /** @internal where each weight sits in the params block (floats); optimizer slots share it. */
+  paramLayout(): { name: string; shape: number[]; offset: number; size: number }[] {
+    this.build();
+    return this.placed.map((p) => ({ name: p.name, shape: p.shape.slice(), offset: p.offset, size: p.size }));
+  }
+
   /** @internal copy the whole params block into dst. */
   readParams(dst: Float32Array): void {
     const be = this.sync(), p = this.store.params >> 2;
@@ -749,9 +761,9 @@ export class Sequential {
    * Save as a TensorFlow.js layers model: 'file://dir' (Node), 'indexeddb://name',
    * 'downloads://name', an http(s) URL (POST), or an IOHandler.
    */
-  async save(target: import('../io/router.js').UrlOrHandler): Promise<import('../io/artifacts.js').SaveResult> {
+  async save(target: import('../io/router.js').UrlOrHandler, opts: import('../model-io.js').SaveOptions = {}): Promise<import('../io/artifacts.js').SaveResult> {
     const { saveModel } = await import('../model-io.js');
-    return saveModel(this, target);
+    return saveModel(this, target, opts);
   }
 
   /** Memory this model holds in the backend (bytes), for diagnostics and leak tests. */
