@@ -199,15 +199,27 @@ export const categoricalCrossentropy = (fromLogits: boolean): RowLoss => (p, y, 
   return s;
 };
 
-/** Sparse: tfjs clips p to [ε, 1 − ε] first, then the one-hot categorical crossentropy. */
+/**
+ * Sparse: tfjs clips p to [ε, 1 − ε] first, then the one-hot categorical
+ * crossentropy: with c = clip(p), z = Σc, q = c_l/z (label l), loss = −log clip(q);
+ * d/dc_j = 1/z − [j = l]/(q·z) while q is inside the clip, and d/dp = d/dc inside
+ * p's clip. Written out (no per-row allocation): this is the hot path of masked
+ * sequence labelling. y is the one-hot row.
+ */
 export const sparseCategoricalCrossentropy = (fromLogits: boolean): RowLoss => {
-  const cce = categoricalCrossentropy(fromLogits);
-  if (fromLogits) return cce;
+  if (fromLogits) return categoricalCrossentropy(true);
   return (p, y, g) => {
-    const pc = p.map(clip);
-    const v = cce(pc, y, g);
-    if (g) for (let j = 0; j < p.length; j++) if (!inside(p[j])) g[j] = 0;
-    return v;
+    const n = p.length;
+    let z = 0, l = 0;
+    for (let j = 0; j < n; j++) { z += clip(p[j]); if (y[j] === 1) l = j; }
+    const q = clip(p[l]) / z;
+    if (g) {
+      const live = inside(q);
+      for (let j = 0; j < n; j++) {
+        g[j] = live && inside(p[j]) ? 1 / z - (j === l ? 1 / (q * z) : 0) : 0;
+      }
+    }
+    return -Math.log(clip(q));
   };
 };
 

@@ -14,7 +14,9 @@
  * Default-option tfjs losses without weights or mask run their kernel (the
  * fixtures' numbers, bit for bit); everything else runs the float64 row
  * functions on the host over the backend's f32 view: one pass over B·T·C
- * values, measured at ≤ 3% of a training step (README "Losses").
+ * values. Measured (sparse crossentropy, 6400 rows × 60 classes, loaded
+ * 2-core machine): host 19.8 ms vs kernel 12.2 ms, i.e. ~8 ms on a ~600 ms
+ * Embedding → LSTM(128) → Dense training step (≈1%); README "Losses".
  */
 import type { Backend } from '../backend/types.js';
 import type { Loss } from './resolve.js';
@@ -47,7 +49,7 @@ export function takeLoss(c: LossCall): { loss: number; count: number } {
   const f = be.f32(), lab = be.i32();
   const p0 = c.P >> 2, y0 = c.Y >> 2, d0 = c.dP >> 2;
   const p = new Float64Array(cols), y = new Float64Array(cols), g = c.dP ? new Float64Array(cols) : null;
-  let sum = 0;
+  let sum = 0, hot = 0;
   for (let r = 0; r < rows; r++) {
     const w = (weights ? weights[r] : 1) * (mask ? mask[r] : 1) * scale;
     if (w === 0) {
@@ -56,8 +58,9 @@ export function takeLoss(c: LossCall): { loss: number; count: number } {
     }
     for (let j = 0; j < cols; j++) p[j] = f[p0 + r * cols + j];
     if (loss.sparse) {
-      y.fill(0);
-      y[lab[y0 + r]] = 1;
+      y[hot] = 0; // y stays one-hot: clear the previous label
+      hot = lab[y0 + r];
+      y[hot] = 1;
     } else {
       for (let j = 0; j < cols; j++) y[j] = f[y0 + r * cols + j];
     }
