@@ -146,6 +146,10 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   if (threads > 1 && (w || !model.loss!.plain || model.metrics.some((m) => !m.plain) || !model.maskLoss)) {
     throw new Error(`${who}: threads: ${threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
   }
+  // an activity penalty is a sum over the whole batch's outputs; chunks weighted by their rows would average it
+  if (threads > 1 && model.layers.some((l) => l.penalties.activity)) {
+    throw new Error(`${who}: threads: ${threads} cannot split a batch for a model with an activityRegularizer (its penalty sums over the whole batch); use threads: 1`);
+  }
   if (threads > 1 && fixed !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
