@@ -5,13 +5,14 @@
  * every step; adamw / weightDecay follow Keras 3's decoupled rule; initialState throws.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { init, Sequential, layers, optimizers, regularizers, constraints, tensor, io } from '../src/index.js';
 import { normalizeTopology } from '../src/io/topology.js';
 import { modelFromTopology } from '../src/models/from-topology.js';
 import { BACKENDS, seeded, withBackend, maxRel, t, numericGrad } from './helpers/train.js';
 import { Regularizer } from '../src/regularizers.js';
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => { await init(); await tf.setBackend('cpu'); });
 
 const N = 5, Tm = 4, I = 3, H = 4;
 const X = t(seeded(N * Tm * I, 41, -1, 1), [N, Tm, I]);
@@ -90,6 +91,21 @@ describe('regularizers', () => {
     const back = io.fromArtifacts(mem.a as never);
     back.compile({ optimizer: 'sgd', loss: 'mse' });
     expect(back.evaluate(X, Y).loss).toBeCloseTo(m.evaluate(X, Y).loss, 6);
+  });
+
+  it('agrees with TensorFlow.js fit with kernel L2 / bias L1 regularizers (two SGD epochs: loss history and weights)', async () => {
+    const x = seeded(8 * 3, 61, -1, 1), y = seeded(8 * 2, 62, -1, 1);
+    const ours = new Sequential([layers.dense({ units: 2, inputShape: [3], activation: 'tanh', kernelRegularizer: regularizers.l2({ l2: 0.1 }), biasRegularizer: regularizers.l1({ l1: 0.05 }) })], { seed: 4 });
+    ours.compile({ optimizer: optimizers.sgd({ learningRate: 0.3 }), loss: 'mse' });
+    ours.setWeights(ours.getWeights().map((w, i) => ({ ...w, data: i === 1 ? Float32Array.of(0.3, -0.2) : w.data })));
+    const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], activation: 'tanh', kernelRegularizer: tf.regularizers.l2({ l2: 0.1 }), biasRegularizer: tf.regularizers.l1({ l1: 0.05 }) })] });
+    theirs.setWeights(ours.getWeights().map((w) => tf.tensor(w.data, w.shape)));
+    theirs.compile({ optimizer: tf.train.sgd(0.3), loss: 'meanSquaredError' });
+    const h = await ours.fit(t(x, [8, 3]), t(y, [8, 2]), { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    const th = await theirs.fit(tf.tensor2d(x, [8, 3]), tf.tensor2d(y, [8, 2]), { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    expect(maxRel(Float32Array.from(h.history.loss), Float32Array.from(th.history.loss as number[]))).toBeLessThan(1e-5);
+    const tw = theirs.getWeights().map((v) => v.dataSync() as Float32Array);
+    ours.getWeights().forEach((w, i) => expect(maxRel(w.data, tw[i], 1e-3)).toBeLessThan(1e-5));
   });
 
   it('regularizer options a class does not have, and bad values, throw with names', () => {
