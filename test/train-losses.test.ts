@@ -9,6 +9,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { init, type Sequential } from '../src/index.js';
 import * as D from '../src/losses/definitions.js';
+import { getLoss } from '../src/losses.js';
+import { backend } from '../src/backend/index.js';
 import { BACKENDS, identityModel, numericGrad, seeded, withBackend, maxRel, t } from './helpers/train.js';
 
 beforeAll(async () => { await init(); await tf.setBackend('cpu'); });
@@ -148,6 +150,24 @@ describe('losses in a model: value and gradient vs float64 references, both back
     const plain = identityModel(C, { loss: 'mse' }).evaluate(t(p, [R, C]), t(y, [R, C])).loss;
     const weighted = identityModel(C, { loss: 'mse' }).evaluate(t(p, [R, C]), t(y, [R, C]), { sampleWeight: t(new Float32Array(R).fill(1), [R]) }).loss;
     expect(Math.abs(plain - weighted) / plain).toBeLessThan(1e-6);
+  });
+});
+
+describe('the pre-issue-13 Loss.run interface still works for every loss', () => {
+  it('run() = the unweighted mean (kernel losses and host losses), in the selected backend', () => {
+    for (const b of BACKENDS) {
+      withBackend(b, () => {
+        const be = backend();
+        const p = seeded(R * C, 12, 0.1, 0.9), y = seeded(R * C, 13, 0.1, 0.9);
+        const P = be.alloc(R * C * 4), Y = be.alloc(R * C * 4);
+        be.f32().set(p, P >> 2); be.f32().set(y, Y >> 2);
+        const mae = rowsMean((q, yy) => mean(q.map((v, j) => Math.abs(v - yy[j]))));
+        expect(getLoss('mae').run(be.k, 0, P, Y, R, C)).toBeCloseTo(mae(Float64Array.from(p), Float64Array.from(y)), 6);
+        const mse = rowsMean((q, yy) => mean(q.map((v, j) => (v - yy[j]) ** 2)));
+        expect(getLoss('mse').run(be.k, 0, P, Y, R, C)).toBeCloseTo(mse(Float64Array.from(p), Float64Array.from(y)), 6);
+        be.free(P); be.free(Y);
+      });
+    }
   });
 });
 

@@ -13,6 +13,8 @@ import { canonical, describe } from '../names.js';
 import { checkOptions, own, ownGet } from '../util/options.js';
 import * as D from './definitions.js';
 import type { RowLoss } from './definitions.js';
+import { takeLoss } from './reduce.js';
+import { backend } from '../backend/index.js';
 
 export type LossName =
   | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError'
@@ -56,6 +58,21 @@ export interface Loss {
   row: RowLoss;
   /** Kernel fast path (default-option tfjs losses): mean over rows, writes dP when dP ≠ 0. */
   kernel: ((k: Kernels, dP: number, P: number, Y: number, rows: number, cols: number) => number) | null;
+  /**
+   * The unweighted, unmasked mean loss over rows (writes dP when dP ≠ 0) in the current
+   * backend's memory: the pre-issue-13 interface, kept for callers that have no weights or mask.
+   */
+  run(k: Kernels, dP: number, P: number, Y: number, rows: number, cols: number): number;
+}
+
+/** `run` for a loss: its kernel, or the host reduction in the selected backend (which must own `k`). */
+function runFor(l: Omit<Loss, 'run'>): Loss['run'] {
+  return (k, dP, P, Y, rows, cols) => {
+    if (l.kernel) return l.kernel(k, dP, P, Y, rows, cols);
+    const be = backend();
+    if (be.k !== k) throw new Error(`loss '${l.name}': run() needs the selected backend's kernels`);
+    return takeLoss({ be, loss: l as Loss, P, Y, dP, rows, cols, weights: null, mask: null }).loss;
+  };
 }
 
 /** A user loss: per-row value and its gradient w.r.t. the row's predictions. */
@@ -121,7 +138,8 @@ function customLoss(spec: Record<string, unknown>, who: string): Loss {
     }
     return v;
   };
-  return { name, keras: name, sparse: false, config: {}, plain: false, row, kernel: null };
+  const l = { name, keras: name, sparse: false, config: {}, plain: false, row, kernel: null };
+  return { ...l, run: runFor(l) };
 }
 
 export function getLoss(spec: unknown): Loss {
@@ -176,7 +194,8 @@ export function getLoss(spec: unknown): Loss {
   const kname = plain ? KERNEL[name] : undefined;
   const kernel = kname ? (k: Kernels, dP: number, P: number, Y: number, rows: number, cols: number) =>
     (k[kname] as (a: number, b: number, c: number, d: number, e: number) => number)(dP, P, Y, rows, cols) : null;
-  return { name, keras: snakeName(name), sparse: name === 'sparseCategoricalCrossentropy', config, plain, row, kernel };
+  const l = { name, keras: snakeName(name), sparse: name === 'sparseCategoricalCrossentropy', config, plain, row, kernel };
+  return { ...l, run: runFor(l) };
 }
 
 /** `losses.meanAbsoluteError` etc.: the names, for autocompletion (compile accepts them as strings). */

@@ -44,8 +44,9 @@ function opt(o: Record<string, unknown>, key: string, def: number, who: string, 
   return v;
 }
 
-/** lossSparse: the compiled loss takes integer labels. */
-export function resolveMetric(spec: unknown, loss: { sparse: boolean; name: string }): Metric {
+/** `loss`: the compiled loss (or, as before issue 13, its name). */
+export function resolveMetric(spec: unknown, lossOrName: { sparse: boolean; name: string } | string): Metric {
+  const loss = typeof lossOrName === 'string' ? { name: lossOrName, sparse: canonical(lossOrName) === 'sparsecategoricalcrossentropy' } : lossOrName;
   const who = 'compile: metrics';
   let o: Record<string, unknown> = {};
   let name: MetricName, key: string;
