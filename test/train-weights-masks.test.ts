@@ -36,6 +36,13 @@ describe('sampleWeight and classWeight (Keras semantics)', () => {
     setBackend('wasm');
   });
 
+  it('validationData [x, y, sampleWeight] weighs val_loss like evaluate({ sampleWeight })', async () => {
+    const p = seeded(N * C, 1, -1, 1), y = seeded(N * C, 2, -1, 1), w = seeded(N, 3, 0, 2);
+    const m = identityModel(C, { loss: 'mse' });
+    const h = await m.fit(t(p, [N, C]), t(y, [N, C]), { epochs: 1, batchSize: N, verbose: 0, validationData: [t(p, [N, C]), t(y, [N, C]), t(w, [N])] });
+    expect(h.history.val_loss[0]).toBeCloseTo(m.evaluate(t(p, [N, C]), t(y, [N, C]), { sampleWeight: t(w, [N]) }).loss, 6);
+  });
+
   it('sampleWeight is no longer ignored: weights differ from the unweighted fit (the issue\'s bit-identical no-op)', async () => {
     const p = seeded(N * C, 1, -1, 1), y = seeded(N * C, 2, -1, 1), w = seeded(N, 3, 0, 2);
     const a = identityModel(C, { loss: 'mse' }), b = identityModel(C, { loss: 'mse' });

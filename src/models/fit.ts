@@ -30,7 +30,8 @@ export interface FitArgs {
   batchSize?: number;
   /** Fraction of the data (the LAST samples, before shuffling, as in Keras) held out for validation. */
   validationSplit?: number;
-  validationData?: [TensorLike, TensorLike];
+  /** [x, y], or [x, y, sampleWeight] as in Keras (weights like fit's sampleWeight). */
+  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
   /** Shuffle the training samples every epoch (default true). */
   shuffle?: boolean;
   /** 0 silent, 1 progress bar (live on a terminal, one line per epoch otherwise), 2 one line per epoch. */
@@ -106,10 +107,13 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   let w = model.rowWeights(args.sampleWeight, args.classWeight, y, who);
   let val: { x: Tensor; y: Tensor } | null = null;
   if (args.validationData !== undefined) {
-    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) {
-      throw new Error(`${who}: validationData must be [x, y], got ${describe(args.validationData)}`);
+    if (!Array.isArray(args.validationData) || (args.validationData.length !== 2 && args.validationData.length !== 3)) {
+      throw new Error(`${who}: validationData must be [x, y] or [x, y, sampleWeight], got ${describe(args.validationData)}`);
     }
     val = model.checkData(args.validationData[0], args.validationData[1], 'fit: validationData');
+    if (args.validationData.length === 3) {
+      (val as { w?: Tensor | null }).w = model.rowWeights(args.validationData[2], undefined, val.y, `${who}: validationData[2]`);
+    }
   } else if (split > 0) {
     const N = x.shape[0];
     const at = Math.floor(N * (1 - split));
