@@ -68,6 +68,26 @@ describe('regularizers', () => {
     expect(maxRel(grads[2].data, fd, 1e-2)).toBeLessThan(2e-2);
   });
 
+  it('embeddings regularizer under the by-token Embedding → LSTM backward: grads += 2·l2·E (both backends)', () => {
+    for (const b of BACKENDS) {
+      withBackend(b, () => {
+        const mk = (reg: boolean) => {
+          const m = new Sequential([layers.embedding({ inputDim: 5, outputDim: 3, inputLength: 6, ...(reg ? { embeddingsRegularizer: regularizers.l2({ l2: 0.2 }) } : {}) }),
+            layers.lstm({ units: 4 }), layers.dense({ units: 1 })], { seed: 8 });
+          m.compile({ optimizer: 'sgd', loss: 'mse' });
+          return m;
+        };
+        const xi = tensor(Int32Array.from({ length: 8 * 6 }, (_, i) => (i * 7) % 5), [8, 6], 'int32'), yi = t(seeded(8, 9), [8, 1]);
+        const a = mk(false), r = mk(true);
+        r.setWeights(a.getWeights());
+        const E = a.getWeights()[0].data;
+        const ga = a.computeGradients(xi, yi), gr = r.computeGradients(xi, yi);
+        expect(maxRel(gr.grads[0].data, ga.grads[0].data.map((v, j) => v + 0.4 * E[j]), 1e-3)).toBeLessThan(1e-5);
+        expect(Math.abs(gr.loss - ga.loss - 0.2 * sumSq(E)) / gr.loss).toBeLessThan(1e-5);
+      });
+    }
+  });
+
   it('regularizers were silently ignored before (issue 13: L2 = 10 left the loss unchanged); now L2 = 10 dominates the loss', () => {
     const a = lstmModel(), b = lstmModel({ kernelRegularizer: regularizers.l2({ l2: 10 }) });
     b.setWeights(a.getWeights());
