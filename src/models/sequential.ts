@@ -23,7 +23,7 @@ import { Rng } from '../util/random.js';
 import { nextSeed } from '../util/seed.js';
 import { getLoss, takeLoss, type Loss } from '../losses.js';
 import { resolveMetric, updateMetrics, newMetricState, metricResults, type Metric } from '../metrics.js';
-import { weightPenalty, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
+import { weightPenalty, activityPenalty, addInto, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
 import { checkOptions } from '../util/options.js';
 import { applyWeightDecay } from '../optimizers/weight-decay.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
@@ -338,32 +338,17 @@ export class Sequential {
 
   /** Weight and activity regularization: the penalty; with withGrad, the activity gradients (backwardAll adds them). */
   private penalties(be: Backend, withGrad: boolean): number {
-    let s = 0;
-    if (hasWeightPenalties(this.placed)) s += weightPenalty(this.placed, be.f32(), this.store.params >> 2, -1);
-    this.activityGrads = [];
-    this.layers.forEach((l, i) => {
-      const r = l.penalties.activity;
-      if (!r) return;
-      const o = this.outs[i], n = prod(o.shape), f = be.f32();
-      s += r.penalty(f, o.ptr >> 2, n);
-      if (withGrad) {
-        const g = new Float32Array(n);
-        r.addGradient(g, 0, f, o.ptr >> 2, n);
-        this.activityGrads[i] = g;
-      }
-    });
-    return s;
+    const w = hasWeightPenalties(this.placed) ? weightPenalty(this.placed, be.f32(), this.store.params >> 2, -1) : 0;
+    const a = activityPenalty(this.layers, this.outs, be.f32(), withGrad);
+    this.activityGrads = a.grads;
+    return w + a.value;
   }
 
   private backwardAll(ctx: Ctx): void {
     let d = this.dPBuf;
     const needDx = this.needDx();
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const ga = this.activityGrads[i];
-      if (ga) {
-        const f = ctx.be.f32(), d0 = d >> 2;
-        for (let j = 0; j < ga.length; j++) f[d0 + j] += ga[j];
-      }
+      if (this.activityGrads[i]) addInto(ctx.be.f32(), d >> 2, this.activityGrads[i]!);
       d = this.layers[i].backward(ctx, d, needDx[i]);
       if (!needDx[i]) break; // nothing below has trainable weights
     }

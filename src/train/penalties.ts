@@ -119,3 +119,31 @@ export function weightPenalty(placed: readonly PlacedWeight[], f: Float32Array, 
 export function applyConstraints(placed: readonly PlacedWeight[], f: Float32Array, W: number): void {
   for (const p of placed) p.layer.penalties.constraints[kindOf(p.name)]?.apply(f, W + p.offset, p.shape);
 }
+
+/**
+ * Activity regularization of the last forward: Σ over layers with an activity
+ * regularizer of its penalty on the layer's whole output (outs[i], shape incl. batch),
+ * and (withGrad) d penalty / d output per such layer, for the backward pass to add.
+ */
+export function activityPenalty(layers: readonly { penalties: Penalties }[], outs: readonly { ptr: number; shape: number[] }[],
+                                f: Float32Array, withGrad: boolean): { value: number; grads: (Float32Array | null)[] } {
+  let value = 0;
+  const grads: (Float32Array | null)[] = [];
+  layers.forEach((l, i) => {
+    const r = l.penalties.activity;
+    if (!r) return;
+    const o = outs[i], n = o.shape.reduce((a, b) => a * b, 1);
+    value += r.penalty(f, o.ptr >> 2, n);
+    if (withGrad) {
+      const g = new Float32Array(n);
+      r.addGradient(g, 0, f, o.ptr >> 2, n);
+      grads[i] = g;
+    }
+  });
+  return { value, grads };
+}
+
+/** f[at + j] += g[j]. */
+export function addInto(f: Float32Array, at: number, g: Float32Array): void {
+  for (let j = 0; j < g.length; j++) f[at + j] += g[j];
+}
