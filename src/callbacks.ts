@@ -4,6 +4,14 @@
  */
 import { describe } from './names.js';
 import { allowDuringFit } from './models/guard.js';
+import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './callbacks/reduce-lr-on-plateau.js';
+import { ModelCheckpoint, type ModelCheckpointArgs } from './callbacks/model-checkpoint.js';
+import { CsvLogger, type CsvLoggerArgs } from './callbacks/csv-logger.js';
+import { LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+
+export { ReduceLROnPlateau, ModelCheckpoint, CsvLogger, LearningRateScheduler, TerminateOnNaN };
+export type { ReduceLROnPlateauArgs, ModelCheckpointArgs, CsvLoggerArgs };
 
 export type Logs = Record<string, number>;
 
@@ -11,6 +19,9 @@ export interface TrainingModel {
   stopTraining: boolean;
   getWeights(): { name: string; shape: number[]; data: Float32Array }[];
   setWeights(w: { name: string; shape: number[]; data: Float32Array }[]): void;
+  /** The compiled optimizer (learning-rate callbacks change its rate). */
+  optimizer?: { learningRate: number; schedule: unknown } | null;
+  save?(target: string, opts?: { includeOptimizer?: boolean }): Promise<unknown>;
 }
 
 export interface Callback {
@@ -106,4 +117,9 @@ export class EarlyStopping implements Callback {
 
 export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
+  reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
+  modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
+  csvLogger: (args: CsvLoggerArgs) => new CsvLogger(args),
+  learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose = 0) => new LearningRateScheduler(schedule, verbose),
+  terminateOnNaN: () => new TerminateOnNaN(),
 };

@@ -1,17 +1,18 @@
 /**
- * Metrics, computed on host copies of predictions. 'accuracy' resolves like
- * Keras from the loss: binary (threshold 0.5), categorical (argmax match) or
- * sparse categorical (argmax vs label).
+ * Metrics (this path is kept for importers): definitions in src/metrics/definitions.ts,
+ * names/options and the streaming-state helpers in src/metrics/resolve.ts.
+ *
+ * The three accuracy functions below keep their old form (sum of per-row
+ * scores over `rows`) for `metrics.*` users.
  */
-import type { LossName } from './losses.js';
-import { pick } from './names.js';
+export { resolveMetric, newMetricState, updateMetrics, metricResults } from './metrics/resolve.js';
+export type { Metric } from './metrics/resolve.js';
 
-export type MetricName = 'accuracy';
-export interface Metric {
-  name: string;
-  /** Sum of per-row scores and the row count, so batches can be combined exactly. */
-  score(pred: Float32Array, target: Float32Array | Int32Array, rows: number, cols: number): number;
-}
+const argmax = (a: ArrayLike<number>, o: number, n: number) => {
+  let best = o;
+  for (let i = o + 1; i < o + n; i++) if (a[i] > a[best]) best = i;
+  return best - o;
+};
 
 export function binaryAccuracy(pred: Float32Array, target: Float32Array | Int32Array, rows: number, cols: number): number {
   let s = 0;
@@ -26,12 +27,6 @@ export function binaryAccuracy(pred: Float32Array, target: Float32Array | Int32A
   return s;
 }
 
-const argmax = (a: ArrayLike<number>, o: number, n: number) => {
-  let best = o;
-  for (let i = o + 1; i < o + n; i++) if (a[i] > a[best]) best = i;
-  return best - o;
-};
-
 export function categoricalAccuracy(pred: Float32Array, target: Float32Array | Int32Array, rows: number, cols: number): number {
   let s = 0;
   for (let r = 0; r < rows; r++) s += argmax(pred, r * cols, cols) === argmax(target, r * cols, cols) ? 1 : 0;
@@ -42,16 +37,6 @@ export function sparseCategoricalAccuracy(pred: Float32Array, target: Float32Arr
   let s = 0;
   for (let r = 0; r < rows; r++) s += argmax(pred, r * cols, cols) === target[r] ? 1 : 0;
   return s;
-}
-
-export function resolveMetric(spec: unknown, loss: LossName): Metric {
-  const name = pick(spec === 'acc' ? 'accuracy' : spec, ['accuracy'] as const, 'compile: metrics');
-  if (name === 'accuracy') {
-    if (loss === 'sparseCategoricalCrossentropy') return { name: 'accuracy', score: sparseCategoricalAccuracy };
-    if (loss === 'categoricalCrossentropy') return { name: 'accuracy', score: categoricalAccuracy };
-    return { name: 'accuracy', score: binaryAccuracy };
-  }
-  throw new Error(`compile: metrics: unknown metric ${String(spec)}`);
 }
 
 export const metrics = { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy };

@@ -18,19 +18,45 @@ import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, type Import
 import type { StateDictInput } from './io/pytorch/state-dict.js';
 import { Sequential as SequentialModel } from './models/sequential.js';
 import { layers } from './layers/index.js';
+import { checkOptions } from './util/options.js';
+import { decodeWeights } from './io/weights.js';
+import { optimizerCheckpoint, restoreTraining } from './train/checkpoint.js';
 
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions, PyTorchRnnOptions, StateDictInput };
 
+export interface SaveOptions {
+  /** Also save the optimizer's state and the training config, so io.loadModel resumes training exactly (src/train/checkpoint.ts). */
+  includeOptimizer?: boolean;
+}
+
 /** Save `model` as model.json + weight shards (tfjs layers-model format). */
-export async function saveModel(model: Sequential, target: UrlOrHandler): Promise<SaveResult> {
-  const artifacts = artifactsFromModel(model.toJSON(), model.getWeights());
+export async function saveModel(model: Sequential, target: UrlOrHandler, opts: SaveOptions = {}): Promise<SaveResult> {
+  checkOptions(opts, ['includeOptimizer'], `${model.name}.save`);
+  if (opts.includeOptimizer !== undefined && typeof opts.includeOptimizer !== 'boolean') {
+    throw new Error(`${model.name}.save: includeOptimizer must be true or false, got ${String(opts.includeOptimizer)}`);
+  }
+  if (!opts.includeOptimizer) return saveArtifacts(target, artifactsFromModel(model.toJSON(), model.getWeights()));
+  const ck = optimizerCheckpoint(model);
+  const weights = model.getWeights();
+  const artifacts = artifactsFromModel(model.toJSON(), [...weights, ...ck.weights], ck.trainingConfig);
+  artifacts.weightSpecs!.forEach((s, i) => { if (i >= weights.length) s.group = 'optimizer'; });
   return saveArtifacts(target, artifacts);
 }
 
-/** Build a model from tfjs ModelArtifacts ({ modelTopology, weightSpecs, weightData }). Never runs initializers. */
+/**
+ * Build a model from tfjs ModelArtifacts ({ modelTopology, weightSpecs, weightData }). Never runs initializers.
+ * A checkpoint saved with includeOptimizer comes back compiled, with its optimizer state.
+ */
 export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
   const parts = readModelArtifacts(artifacts);
-  return modelFromTopology(parts.topology, parts.weights);
+  const model = modelFromTopology(parts.topology, parts.weights);
+  const opt = (artifacts.weightSpecs ?? []).some((s) => s.group === 'optimizer')
+    ? decodeWeights(artifacts.weightSpecs!, artifacts.weightData!).filter((w) => w.group === 'optimizer') : [];
+  if (opt.length) {
+    if (!parts.trainingConfig?.optimizer_config) throw new Error(`model '${model.name}': the file has optimizer weights but no trainingConfig.optimizer_config`);
+    restoreTraining(model, parts.trainingConfig, opt, `model '${model.name}'`);
+  }
+  return model;
 }
 
 /** Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler. */

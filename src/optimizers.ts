@@ -10,11 +10,19 @@
  */
 import type { Backend } from './backend/types.js';
 import { describe, pick } from './names.js';
+import { resolveLearningRate, schedules, type LearningRateSchedule } from './optimizers/schedules.js';
+import { checkOptions } from './util/options.js';
 
-export interface ClipArgs { clipNorm?: number; clipValue?: number }
-export interface SgdArgs extends ClipArgs { learningRate?: number; momentum?: number; nesterov?: boolean }
-export interface RmspropArgs extends ClipArgs { learningRate?: number; rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
-export interface AdamArgs extends ClipArgs { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+/**
+ * Options every optimizer takes. `weightDecay`: Keras 3's decoupled decay, w ← w − lr·wd·w
+ * before each update, applied by the model to trainable weights (src/optimizers/weight-decay.ts).
+ * `learningRate` may be a number, a schedule (optimizers.schedules.*) or any (step) => lr function.
+ */
+export interface ClipArgs { clipNorm?: number; clipValue?: number; weightDecay?: number }
+export type LearningRate = number | LearningRateSchedule | ((step: number) => number);
+export interface SgdArgs extends ClipArgs { learningRate?: LearningRate; momentum?: number; nesterov?: boolean }
+export interface RmspropArgs extends ClipArgs { learningRate?: LearningRate; rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
+export interface AdamArgs extends ClipArgs { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number }
 
 function num(v: unknown, def: number, what: string, lo = 0, hiExclusive = Infinity, allowZero = true): number {
   if (v === undefined || v === null) return def;
@@ -29,14 +37,27 @@ export abstract class Optimizer {
   learningRate: number;
   readonly clipNorm: number | null;
   readonly clipValue: number | null;
+  /** Decoupled weight decay (Keras 3), or null. */
+  readonly weightDecay: number | null;
+  /** The learning-rate schedule, or null for a constant rate. */
+  readonly schedule: ((step: number) => number) | null;
+  /** The learning rate's config (number or schedule config; null for a plain function). */
+  readonly learningRateConfig: unknown;
   /** Update count (Adam's t). */
   iterations = 0;
+  /** State to restore at the next attach (a checkpoint loaded with includeOptimizer). */
+  restoredState: { iterations: number; slots: Float32Array[] } | null = null;
   protected be: Backend | null = null;
   protected n = 0;
   protected slots: number[] = [];
 
-  constructor(who: string, lr: number, args: ClipArgs) {
-    this.learningRate = num(lr, lr, `${who}: learningRate`, 0, Infinity, false);
+  constructor(who: string, lr: unknown, args: ClipArgs, keys: string[]) {
+    checkOptions(args, ['learningRate', 'clipNorm', 'clipValue', 'weightDecay', ...keys], who);
+    const r = resolveLearningRate(lr, `${who}: learningRate`);
+    this.learningRate = num(r.value, r.value, `${who}: learningRate`, 0, Infinity, false);
+    this.schedule = r.schedule;
+    this.learningRateConfig = r.config;
+    this.weightDecay = args.weightDecay === undefined ? null : num(args.weightDecay, 0, `${who}: weightDecay`);
     this.clipNorm = args.clipNorm === undefined ? null : num(args.clipNorm, 0, `${who}: clipNorm`, 0, Infinity, false);
     this.clipValue = args.clipValue === undefined ? null : num(args.clipValue, 0, `${who}: clipValue`, 0, Infinity, false);
   }
@@ -51,6 +72,11 @@ export abstract class Optimizer {
     this.be = be;
     this.n = n;
     this.slots = [];
+    if (!state && this.restoredState) {
+      state = this.restoredState;
+      if (state.slots.some((s) => s.length !== n)) throw new Error(`${this.className}: the restored optimizer state has ${state.slots[0]?.length} values per slot, the model has ${n}`);
+    }
+    this.restoredState = null;
     for (let i = 0; i < this.slotCount(); i++) {
       const p = be.alloc(n * 4);
       if (state?.slots[i]) be.f32().set(state.slots[i], p >> 2);
@@ -71,13 +97,24 @@ export abstract class Optimizer {
     return { iterations: this.iterations, slots: this.slots.map((p) => f.slice(p >> 2, (p >> 2) + this.n)) };
   }
 
+  /** Slots live in some backend now. */
+  get attached(): boolean {
+    return this.be !== null;
+  }
+
   isAttachedTo(be: Backend, n: number): boolean {
     return this.be === be && this.n === n;
   }
 
   /** Clip G in place, then update W. Returns the gradient's global norm before clipping (NaN-aware). */
+  /** The rate the next update uses (the schedule at the current iteration count). */
+  nextLearningRate(): number {
+    return this.schedule ? this.schedule(this.iterations) : this.learningRate;
+  }
+
   apply(W: number, G: number): void {
     const be = this.be!;
+    if (this.schedule) this.learningRate = this.schedule(this.iterations);
     if (this.clipValue !== null) be.k.clipByValue(G, this.n, this.clipValue);
     if (this.clipNorm !== null) {
       const norm = Math.sqrt(be.k.sumSquares(G, this.n));
@@ -89,6 +126,8 @@ export abstract class Optimizer {
 
   protected clipConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = {};
+    if (this.weightDecay !== null) c.weight_decay = this.weightDecay;
+    if (this.schedule) c.learning_rate = this.learningRateConfig; // a schedule's config (null: a function, not serializable)
     if (this.clipNorm !== null) c.clipnorm = this.clipNorm;
     if (this.clipValue !== null) c.clipvalue = this.clipValue;
     return c;
@@ -100,7 +139,7 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SgdArgs = {}) {
-    super('optimizers.sgd', args.learningRate ?? 0.01, args);
+    super('optimizers.sgd', args.learningRate ?? 0.01, args, ['momentum', 'nesterov']);
     this.momentum = num(args.momentum, 0, 'optimizers.sgd: momentum');
     this.nesterov = args.nesterov ?? false;
   }
@@ -129,7 +168,7 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
   constructor(args: RmspropArgs = {}) {
-    super('optimizers.rmsprop', args.learningRate ?? 0.001, args);
+    super('optimizers.rmsprop', args.learningRate ?? 0.001, args, ['rho', 'momentum', 'epsilon', 'centered']);
     this.rho = num(args.rho, 0.9, 'optimizers.rmsprop: rho', 0, 1);
     this.momentum = num(args.momentum, 0, 'optimizers.rmsprop: momentum');
     this.epsilon = num(args.epsilon, 1e-7, 'optimizers.rmsprop: epsilon');
@@ -155,12 +194,12 @@ export class RMSprop extends Optimizer {
 }
 
 export class Adam extends Optimizer {
-  readonly className = 'Adam';
+  readonly className: string = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  constructor(args: AdamArgs = {}) {
-    super('optimizers.adam', args.learningRate ?? 0.001, args);
+  constructor(args: AdamArgs = {}, who = 'optimizers.adam') {
+    super(who, args.learningRate ?? 0.001, args, ['beta1', 'beta2', 'epsilon']);
     this.beta1 = num(args.beta1, 0.9, 'optimizers.adam: beta1', 0, 1);
     this.beta2 = num(args.beta2, 0.999, 'optimizers.adam: beta2', 0, 1);
     this.epsilon = num(args.epsilon, 1e-7, 'optimizers.adam: epsilon');
@@ -179,15 +218,25 @@ export class Adam extends Optimizer {
   }
 }
 
+/** Keras 3 AdamW: Adam with decoupled weight decay, default weightDecay 0.004. */
+export class AdamW extends Adam {
+  readonly className: string = 'AdamW';
+  constructor(args: AdamArgs = {}) {
+    super({ ...args, weightDecay: args.weightDecay ?? 0.004 }, 'optimizers.adamw');
+  }
+}
+
 export const optimizers = {
   sgd: (args?: SgdArgs) => new SGD(args),
   rmsprop: (args?: RmspropArgs) => new RMSprop(args),
   adam: (args?: AdamArgs) => new Adam(args),
+  adamw: (args?: AdamArgs) => new AdamW(args),
+  schedules,
 };
 
-/** 'adam' | 'rmsprop' | 'sgd' (Keras defaults) or an Optimizer. */
+/** 'adam' | 'adamw' | 'rmsprop' | 'sgd' (Keras defaults) or an Optimizer. */
 export function getOptimizer(spec: unknown): Optimizer {
   if (spec instanceof Optimizer) return spec;
-  const name = pick(spec, ['adam', 'rmsprop', 'sgd'] as const, 'compile: optimizer');
+  const name = pick(spec, ['adam', 'adamw', 'rmsprop', 'sgd'] as const, 'compile: optimizer');
   return optimizers[name]();
 }

@@ -230,8 +230,9 @@ describe('normalizeTopology errors name the class / option', () => {
     expect(() => normalizeTopology(lstmModel({ peephole: true }))).toThrow(/layer "lstm" \(LSTM\): unknown option "peephole"/);
   });
   it('unsupported values of known options', () => {
-    expect(() => normalizeTopology(lstmModel({ kernel_regularizer: { class_name: 'L2', config: { l2: 0.01 } } })))
-      .toThrow(/"lstm".*"kernel_regularizer" must be null/);
+    // L1/L2/L1L2 regularizers load now (test/train-regularizers.test.ts); other classes are refused
+    expect(() => normalizeTopology(lstmModel({ kernel_regularizer: { class_name: 'OrthogonalRegularizer', config: { factor: 0.01 } } })))
+      .toThrow(/"lstm".*"kernel_regularizer" must be null, an L1\/L2\/L1L2 regularizer/);
     expect(() => normalizeTopology(lstmModel({ activation: 'gelu' }))).toThrow(/"activation".*"gelu" is not supported/);
     expect(() => normalizeTopology(lstmModel({ time_major: true }))).toThrow(/time_major/);
     expect(() => normalizeTopology(lstmModel({ units: 0 }))).toThrow(/"units" must be an integer >= 1/);

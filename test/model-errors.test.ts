@@ -82,8 +82,8 @@ describe('bad input: clear errors, nothing half-updated', () => {
     expect(() => layers.dense({ units: 0 })).toThrow(/dense.*units must be a positive integer, got 0/);
     expect(() => layers.lstm({ units: 4, kernelInitializer: 'magic' })).toThrow(/kernelInitializer: unknown initializer 'magic'/);
     const m = model();
-    await rejects(m, () => m.compile({ optimizer: 'adam', loss: 'crossEntropyish' }), /compile: loss: unknown value 'crossEntropyish'; expected one of 'binaryCrossentropy'/);
-    await rejects(m, () => m.compile({ optimizer: 'adamw', loss: 'mse' }), /compile: optimizer: unknown value 'adamw'; expected one of 'adam', 'rmsprop', 'sgd'/);
+    await rejects(m, () => m.compile({ optimizer: 'adam', loss: 'crossEntropyish' }), /compile: loss: unknown loss 'crossEntropyish'; expected one of 'binaryCrossentropy'/);
+    await rejects(m, () => m.compile({ optimizer: 'adagrad', loss: 'mse' }), /compile: optimizer: unknown value 'adagrad'; expected one of 'adam', 'adamw', 'rmsprop', 'sgd'/);
     expect(() => optimizers.adam({ learningRate: -1 })).toThrow(/optimizers.adam: learningRate: expected a finite number > 0, got -1/);
   });
 

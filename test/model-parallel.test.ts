@@ -43,6 +43,18 @@ const cases: Case[] = [
     y: tensor(ids(7 * T, 4, 2), [7, T]),
   },
   {
+    // the mask reaches the loss (Keras): chunks average over different numbers of valid steps
+    what: 'masked Embedding → LSTM(seq) → Dense(softmax), sparse CE over valid steps only',
+    make: () => new Sequential([
+      layers.embedding({ inputDim: V, outputDim: 5, inputLength: T, maskZero: true }),
+      layers.lstm({ units: 6, returnSequences: true }),
+      layers.dense({ units: 4, activation: 'softmax' }),
+    ], { seed: 5 }),
+    loss: 'sparseCategoricalCrossentropy',
+    x: tensor(ids(7 * T, 3, 5), [7, T]),
+    y: tensor(ids(7 * T, 4, 6), [7, T]),
+  },
+  {
     what: 'masked Embedding → Bidirectional(GRU) → Dense(sigmoid), BCE',
     make: () => new Sequential([
       layers.embedding({ inputDim: V, outputDim: 4, inputLength: T, maskZero: true }),

@@ -29,6 +29,9 @@ const INITIALIZER_ALIASES: Record<string, string> = { OrthogonalInitializer: 'Or
 export type Dim = number | null;
 export type Source = 'tfjs' | 'keras2' | 'keras3';
 
+import { getRegularizer } from '../regularizers.js';
+import { getConstraint } from '../constraints.js';
+
 type Json = Record<string, unknown>;
 type Check = (v: unknown) => boolean;
 const isNull: Check = (v) => v == null;
@@ -85,8 +88,16 @@ const activation = (dflt: string) => (option: string) => (v: unknown, ctx: Ctx):
   return snake;
 };
 
-const REGULARIZERS_AND_CONSTRAINTS = (names: string[]): Record<string, [Check, string]> =>
-  Object.fromEntries(names.map((n) => [n, [isNull, 'null (regularizers and constraints are not supported)'] as [Check, string]]));
+/** Regularizers and constraints: validated here (src/regularizers.ts, src/constraints.ts), applied in training. */
+const PENALTIES = (names: string[]): ClassSpec['semantic'] => Object.fromEntries(names.map((n) => [n, (v: unknown, ctx: Ctx) => {
+  if (v == null) return null;
+  try {
+    if (n.endsWith('_constraint')) getConstraint(v, n); else getRegularizer(v, n);
+  } catch (e) {
+    fail(ctx, n, `null, an L1/L2/L1L2 regularizer or a MaxNorm/UnitNorm/NonNeg constraint (${(e as Error).message})`, v);
+  }
+  return v;
+}]));
 
 function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
   const semantic: ClassSpec['semantic'] = {
@@ -101,6 +112,8 @@ function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
     recurrent_dropout: rate('recurrent_dropout'),
     // Keras: masked steps output 0 instead of the previous output (tfjs always keeps the previous output).
     zero_output_for_mask: bool(false)('zero_output_for_mask'),
+    ...PENALTIES(['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
+      'activity_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint']),
   };
   if (kind !== 'SimpleRNN') semantic.recurrent_activation = activation('sigmoid')('recurrent_activation');
   if (kind === 'LSTM') semantic.unit_forget_bias = bool(true)('unit_forget_bias');
@@ -109,8 +122,6 @@ function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
     ignored: ['kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unroll', 'implementation', 'seed',
       'use_cudnn', 'input_length', 'input_dim'],
     mustBe: {
-      ...REGULARIZERS_AND_CONSTRAINTS(['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
-        'activity_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint']),
       time_major: [isFalse, 'false (time-major inputs are not supported)'],
     },
   };
@@ -140,10 +151,10 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
       input_dim: int(1)('input_dim'),
       output_dim: int(1)('output_dim'),
       mask_zero: bool(false)('mask_zero'),
+      ...PENALTIES(['embeddings_regularizer', 'activity_regularizer', 'embeddings_constraint']),
     },
     ignored: ['embeddings_initializer', 'input_length', 'lora_alpha'],
     mustBe: {
-      ...REGULARIZERS_AND_CONSTRAINTS(['embeddings_regularizer', 'activity_regularizer', 'embeddings_constraint']),
       ...LORA_OFF,
       sparse: [isFalse, 'false (sparse embeddings are not supported)'],
     },
@@ -156,11 +167,10 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
       units: int(1)('units'),
       activation: activation('linear')('activation'),
       use_bias: bool(true)('use_bias'),
+      ...PENALTIES(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint']),
     },
     ignored: ['kernel_initializer', 'bias_initializer', 'input_dim', 'lora_alpha'],
     mustBe: {
-      ...REGULARIZERS_AND_CONSTRAINTS(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer',
-        'kernel_constraint', 'bias_constraint']),
       ...LORA_OFF,
     },
   },

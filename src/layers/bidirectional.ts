@@ -35,6 +35,9 @@ export class Bidirectional extends Layer {
 
   constructor(args: BidirectionalArgs) {
     super('Bidirectional', 'bidirectional', { ...args, inputShape: args.inputShape ?? (args.layer?.batchInputShape?.slice(1) as number[] | undefined), batchInputShape: args.batchInputShape });
+    // the wrapped layer's regularizers/constraints apply to both directions' weights (Keras)
+    if (args.layer?.penalties.activity) throw new Error(`${this.name}: an activityRegularizer on the wrapped layer is not supported inside Bidirectional`);
+    this.penalties = args.layer?.penalties ?? this.penalties;
     if (!(args.layer instanceof Recurrent)) {
       throw new Error(`${this.name}: layer must be an lstm, gru or simpleRNN layer, got ${args.layer === undefined ? 'undefined' : (args.layer as Layer)?.className ?? typeof args.layer}`);
     }

@@ -13,6 +13,7 @@ import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingArgs } from './pooling.js';
 import { Normalization, type NormalizationArgs } from './normalization.js';
 import { describe } from '../names.js';
+import { penaltyArgsFromConfig } from '../train/penalties.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
@@ -21,6 +22,10 @@ export type { RepeatVectorArgs, GlobalPoolingArgs, NormalizationArgs };
 
 function args<T>(a: T, who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
+  // Keras passes initial_state when calling the layer on tensors (the functional API), not to the constructor
+  if (Object.prototype.hasOwnProperty.call(a, 'initialState')) {
+    throw new Error(`layers.${who}: initialState is not supported yet: it belongs to the functional API (layer.apply(x, { initialState })), which is not available in this build; for a stateful carry use stateful: true`);
+  }
   return a;
 }
 
@@ -49,11 +54,13 @@ type Cfg = Record<string, any>;
 const COMMON = new Set(['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size',
   'input_dtype', 'module', 'registered_name', 'build_config', 'seed', 'autocast']);
 /** Options that must be null/absent (we do not implement them). */
-const MUST_BE_NULL = ['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer', 'activity_regularizer',
-  'embeddings_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint', 'noise_shape'];
+const MUST_BE_NULL = ['noise_shape'];
+/** Regularizer/constraint keys: read by base() (src/train/penalties.ts checks which class takes which). */
+const PENALTY_KEYS = ['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer', 'activity_regularizer',
+  'embeddings_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint'];
 
 function base(c: Cfg): BaseLayerArgs {
-  const b: BaseLayerArgs = { name: c.name, trainable: c.trainable ?? true };
+  const b: BaseLayerArgs = { name: c.name, trainable: c.trainable ?? true, ...penaltyArgsFromConfig(c) };
   const bis = c.batch_input_shape ?? c.batch_shape;
   if (bis) b.batchInputShape = bis;
   else if (c.input_shape) b.inputShape = c.input_shape;
@@ -66,7 +73,7 @@ function checkKeys(cls: string, c: Cfg, known: string[]): void {
     if (c[k] !== undefined && c[k] !== null) throw new Error(`${cls} '${c.name}': option ${k} = ${JSON.stringify(c[k])} is not supported (only null)`);
   }
   for (const k of Object.keys(c)) {
-    if (!COMMON.has(k) && !MUST_BE_NULL.includes(k) && !known.includes(k)) {
+    if (!COMMON.has(k) && !MUST_BE_NULL.includes(k) && !PENALTY_KEYS.includes(k) && !known.includes(k)) {
       throw new Error(`${cls} '${c.name}': unknown option '${k}' (= ${JSON.stringify(c[k])})`);
     }
   }

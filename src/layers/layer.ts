@@ -12,6 +12,7 @@ import type { Initializer } from '../initializers.js';
 import { serializeInitializer } from '../initializers.js';
 import type { Rng } from '../util/random.js';
 import { describe } from '../names.js';
+import { NO_PENALTIES, penaltyConfig, readPenalties, type Penalties } from '../train/penalties.js';
 
 /** Keras shapes including the batch dimension (null = any). */
 export type Shape = (number | null)[];
@@ -83,6 +84,10 @@ export interface BaseLayerArgs {
   batchSize?: number;
   inputLength?: number;
   trainable?: boolean;
+  /** Regularizers and constraints (src/train/penalties.ts lists which classes take which). */
+  kernelRegularizer?: unknown; recurrentRegularizer?: unknown; biasRegularizer?: unknown; embeddingsRegularizer?: unknown;
+  activityRegularizer?: unknown; kernelConstraint?: unknown; recurrentConstraint?: unknown; biasConstraint?: unknown;
+  embeddingsConstraint?: unknown;
 }
 
 export abstract class Layer {
@@ -97,6 +102,8 @@ export abstract class Layer {
   /** Offsets (in floats) of this layer's weights inside the model's parameter block. */
   offsets: number[] = [];
   store: ParamStore | null = null;
+  /** Regularizers and constraints of this layer's weights and output. */
+  penalties: Penalties = NO_PENALTIES;
 
   constructor(className: string, defaultName: string, args: BaseLayerArgs) {
     this.className = className;
@@ -105,6 +112,7 @@ export abstract class Layer {
     }
     this.name = args.name ?? uniqueName(defaultName);
     if (args.trainable === false) this.trainable = false;
+    this.penalties = readPenalties(className, args as Record<string, unknown>, this.name);
     // an Embedding's input is [batch, time] of ids: its last dimension is the free time axis
     const ids = className === 'Embedding';
     if (args.batchInputShape) this.batchInputShape = checkShape(args.batchInputShape, `${this.name}: batchInputShape`, true, ids);
@@ -141,7 +149,7 @@ export abstract class Layer {
       config.batch_input_shape = this.batchInputShape;
       config.dtype = 'float32';
     }
-    Object.assign(config, this.kerasConfig());
+    Object.assign(config, this.kerasConfig(), penaltyConfig(this.penalties));
     return { class_name: this.className, config };
   }
 

@@ -37,12 +37,14 @@ export interface StepBlock {
   grads: number;
   n: number;
   optimizer: Optimizer;
+  /** The whole update (weight decay, optimizer.apply, constraints); its state is what optimizer.snapshot() holds. */
+  update(): void;
   /** Names the weight holding flat element i of the block (for the error). */
   weightAt(i: number): string;
 }
 
 /**
- * optimizer.apply(params, grads) if loss and grads are finite and the result is
+ * s.update() (the optimizer step) if loss and grads are finite and the result is
  * finite; otherwise throws NonFiniteStepError with weights and optimizer state
  * exactly as before the call. `where` starts the message ("model.trainOnBatch: …").
  */
@@ -64,7 +66,7 @@ export function applyFiniteStep(s: StepBlock, loss: number, where: string): void
   const step = s.optimizer.learningRate * Math.max(1, gMax);
   const risky = gMax > RISKY_GRAD || pMax > RISKY_WEIGHT || step > RISKY_STEP;
   const saved = risky ? { params: s.be.f32().slice(s.params >>> 2, (s.params >>> 2) + s.n), opt: s.optimizer.snapshot() } : null;
-  s.optimizer.apply(s.params, s.grads);
+  s.update();
   if (Number.isFinite(k.sumSquares(s.params, s.n))) return;
   const f2 = s.be.f32(), bad = firstNonFinite(f2, s.params >>> 2, s.n);
   if (!saved) {

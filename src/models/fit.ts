@@ -32,7 +32,8 @@ export interface FitArgs {
   batchSize?: number;
   /** Fraction of the data (the LAST samples, before shuffling, as in Keras) held out for validation. */
   validationSplit?: number;
-  validationData?: [TensorLike, TensorLike];
+  /** [x, y], or [x, y, sampleWeight] as in Keras (weights like fit's sampleWeight). */
+  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
   /** Shuffle the training samples every epoch (default true). */
   shuffle?: boolean;
   /** 0 silent, 1 progress bar (live on a terminal, one line per epoch otherwise), 2 one line per epoch. */
@@ -43,6 +44,10 @@ export interface FitArgs {
   /** Seed for this fit's shuffling (default: the model's stream). */
   seed?: number;
   initialEpoch?: number;
+  /** Per-sample weights [N] or per-time-step weights [N, T] (sequence outputs); src/train/sample-weights.ts. */
+  sampleWeight?: TensorLike;
+  /** { [class]: weight }: each sample's loss weighted by its class (Keras class_weight). */
+  classWeight?: Record<number, number>;
   /**
    * Data-parallel training on this many threads (default 1): each batch is split
    * across this thread and threads − 1 workers, gradients summed, one optimizer
@@ -94,24 +99,37 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   // all data checks happen before any state changes
   const all = model.checkData(xIn, yIn, 'fit');
   let x = all.x, y = all.y;
+  let w = model.rowWeights(args.sampleWeight, args.classWeight, y, who);
   let val: { x: Tensor; y: Tensor } | null = null;
   if (args.validationData !== undefined) {
-    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) {
-      throw new Error(`${who}: validationData must be [x, y], got ${describe(args.validationData)}`);
+    if (!Array.isArray(args.validationData) || (args.validationData.length !== 2 && args.validationData.length !== 3)) {
+      throw new Error(`${who}: validationData must be [x, y] or [x, y, sampleWeight], got ${describe(args.validationData)}`);
     }
     val = model.checkData(args.validationData[0], args.validationData[1], 'fit: validationData');
+    if (args.validationData.length === 3) {
+      (val as { w?: Tensor | null }).w = model.rowWeights(args.validationData[2], undefined, val.y, `${who}: validationData[2]`);
+    }
   } else if (split > 0) {
     const N = x.shape[0];
     const at = Math.floor(N * (1 - split));
     if (at <= 0 || at >= N) throw new Error(`${who}: validationSplit ${split} of ${N} samples leaves an empty training or validation set`);
     val = { x: sliceRows(x, at, N), y: sliceRows(y, at, N) };
+    const wVal = w ? sliceRows(w, at, N) : null;
     x = sliceRows(x, 0, at);
     y = sliceRows(y, 0, at);
+    if (w) {
+      w = sliceRows(w, 0, at);
+      (val as { w?: Tensor | null }).w = wVal;
+    }
   }
   if (fixed !== null && (x.shape[0] % fixed !== 0 || (val && val.x.shape[0] % fixed !== 0))) {
     throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; the number of training (${x.shape[0]}) and validation samples must be multiples of it`);
   }
   if (common.tb && x.rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.shape}]`);
+  if (common.tb && w) throw new Error(`${who}: sampleWeight/classWeight cannot be combined with tbptt yet (per-step weights would need the chunks' slices)`);
+  if (common.threads > 1 && w) {
+    throw new Error(`${who}: threads: ${common.threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
+  }
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
 
@@ -124,12 +142,12 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
     *epoch() {
       for (let i = 0; i < N; i++) order[i] = i;
       if (shuffle) rng.shuffle(order);
-      for (let b = 0; b < steps; b++) yield { x, y, idx: order, from: b * batchSize, to: Math.min(N, (b + 1) * batchSize) };
+      for (let b = 0; b < steps; b++) yield { x, y, w, idx: order, from: b * batchSize, to: Math.min(N, (b + 1) * batchSize) };
     },
   };
   const validate = val ? () => {
     if (common.tb) model.resetStates();
-    return model.evaluateChecked(val!.x, val!.y, batchSize);
+    return model.evaluateChecked(val!.x, val!.y, batchSize, (val as { w?: Tensor | null }).w ?? null);
   } : null;
   return runEpochs(model, source, { ...common, who, validate, params: { epochs: common.epochs, batchSize, samples: N, steps } });
 }
@@ -168,6 +186,13 @@ export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' 
   }
   const threads = intArg(args.threads, 1, `${who}: threads`);
   if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
+  if (threads > 1 && (!model.loss!.plain || model.metrics.some((m) => !m.plain) || !model.maskLoss)) {
+    throw new Error(`${who}: threads: ${threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
+  }
+  // an activity penalty is a sum over the whole batch's outputs; chunks weighted by their rows would average it
+  if (threads > 1 && model.layers.some((l) => l.penalties.activity)) {
+    throw new Error(`${who}: threads: ${threads} cannot split a batch for a model with an activityRegularizer (its penalty sums over the whole batch); use threads: 1`);
+  }
   if (threads > 1 && model.fixedBatch() !== null) throw new Error(`${who}: threads: ${threads} cannot train a stateful model (its state belongs to fixed batch rows); use threads: 1`);
   return { epochs, initialEpoch, verbose: verbose as 0 | 1 | 2, cbs, tb, threads };
 }
@@ -176,6 +201,8 @@ export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' 
 export interface BatchRows {
   x: Tensor;
   y: Tensor;
+  /** Per-row sample weights (fit's sampleWeight/classWeight), gathered with the same idx. */
+  w?: Tensor | null;
   idx: ArrayLike<number>;
   from: number;
   to: number;
@@ -213,9 +240,11 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
     const steps = source.steps;
     const bar = verbose === 1 && steps ? new ProgressBar({ total: steps }) : null;
     const t0 = now();
-    let lossSum = 0, rowsSum = 0, samples = 0, b = 0;
-    const acc = model.metrics.map(() => 0);
-    for await (const { x, y, idx, from, to } of source.epoch(epoch)) {
+    let lossSum = 0, samples = 0, b = 0;
+    let acc: Float64Array | null = model.built ? model.metricState() : null;
+    let nonFinite = false;
+    for await (const { x, y, w, idx, from, to } of source.epoch(epoch)) {
+      acc ??= model.metricState(); // a dataset builds the model on its first batch
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
       if (threads > 1 && !dp) dp = await DataParallel.forModel(model, threads); // a dataset builds the model on its first batch
       let r: { loss: number; rows: number };
@@ -223,30 +252,37 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
         r = tb
           ? tbpttBatch(model, x, y, idx, from, to, tb.k1, tb.k2, acc)
           : dp ? await dp.step(x, y, idx, from, to, acc)
-            : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc });
+            : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc, weights: w ?? null });
       } catch (e) {
         if (!(e instanceof NonFiniteStepError)) throw e;
         let kept = lastFinite ? `epoch ${lastFinite[0]}, batch ${lastFinite[1]}` : 'from before this fit: none of its steps was applied';
         if (tb) kept += '; truncated BPTT: plus the chunks of this batch before the failing one';
+        // callbacks.terminateOnNaN stops training here instead of failing (Keras); the step was not applied either way
+        if (cbs.some((c) => (c as { stopsOnNonFiniteLoss?: boolean }).stopsOnNonFiniteLoss)) {
+          if (verbose > 0) console.log(`${who}: batch ${b + 1}: ${e.detail}; terminateOnNaN stops training, keeping the weights of the last finite step (${kept})`);
+          nonFinite = true;
+          model.stopTraining = true;
+          const logs: Logs = { ...model.metricLogs(acc), loss: NaN };
+          for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
+          break;
+        }
         throw new Error(`${who}: stopped at epoch ${epoch + 1}, batch ${b + 1}: ${e.detail}. That step was not applied: the model keeps ` +
           `the weights (and optimizer state) of the last finite step (${kept}). Lower the learning rate, set clipNorm, or check the data`);
       }
       lastFinite = [epoch + 1, b + 1];
       lossSum += r.loss * (to - from);
       samples += to - from;
-      rowsSum += r.rows;
-      const logs: Logs = { loss: lossSum / samples };
-      model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
+      const logs: Logs = { loss: lossSum / samples, ...model.metricLogs(acc) };
       bar?.update(Math.min(b + 1, steps!), logs);
       for (const c of cbs) await c.onBatchEnd?.(b, { ...logs, batch: b, size: to - from });
       b++;
       await yieldToEventLoop();
       if (model.stopTraining) break; // as Keras: a callback may stop mid-epoch; the epoch's logs cover the batches run
     }
-    if (b === 0) throw new Error(`${who}: epoch ${epoch + 1} had no batches (a generator object can be iterated once: pass a function returning a new one, or set batchesPerEpoch)`);
-    const logs: Logs = { loss: lossSum / samples };
-    model.metrics.forEach((m, i) => { logs[m.name] = acc[i] / rowsSum; });
-    if (o.validate) {
+    if (b === 0 && !nonFinite) throw new Error(`${who}: epoch ${epoch + 1} had no batches (a generator object can be iterated once: pass a function returning a new one, or set batchesPerEpoch)`);
+    // a non-finite batch makes the epoch's running loss NaN, as Keras logs it
+    const logs: Logs = samples && acc && !nonFinite ? { loss: lossSum / samples, ...model.metricLogs(acc) } : { loss: NaN };
+    if (o.validate && !nonFinite) {
       const v = await o.validate();
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
@@ -266,7 +302,7 @@ const now = () => (globalThis.performance ? performance.now() : Date.now());
 
 /** One batch of truncated BPTT; see the file comment. */
 function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: ArrayLike<number>, from: number, to: number,
-                    k1: number, k2: number, acc: number[]): { loss: number; rows: number } {
+                    k1: number, k2: number, acc: Float64Array): { loss: number; rows: number } {
   const B = to - from;
   const xb = takeRows(x, order, from, to);
   const yb = takeRows(y, order, from, to);

@@ -21,10 +21,14 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Rng } from '../util/random.js';
 import { nextSeed } from '../util/seed.js';
-import { getLoss, type Loss } from '../losses.js';
-import { resolveMetric, type Metric } from '../metrics.js';
+import { getLoss, takeLoss, type Loss } from '../losses.js';
+import { resolveMetric, updateMetrics, newMetricState, metricResults, type Metric } from '../metrics.js';
+import { weightPenalty, activityPenalty, addInto, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
+import { checkOptions } from '../util/options.js';
+import { applyWeightDecay } from '../optimizers/weight-decay.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
 import { checkX, checkY, gatherRows, rowIndices, type InputSpec, type TargetSpec } from './data.js';
+import { rowWeights } from '../train/sample-weights.js';
 import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
@@ -32,7 +36,7 @@ import type { DataParallel } from '../parallel/data-parallel.js';
 import { fitDatasetLoop, evaluateDatasetLoop, type Dataset, type FitDatasetArgs, type EvaluateDatasetArgs } from './fit-dataset.js';
 
 /** Running sums of one evaluation. */
-export interface EvalRun { lossSum: number; rowsSum: number; acc: number[] }
+export interface EvalRun { lossSum: number; samples: number; acc: Float64Array }
 import { assertNotFitting, assertReadAllowed, beginFit, claimLayer, releaseLayers } from './guard.js';
 import { applyFiniteStep } from './finite-step.js';
 
@@ -50,8 +54,16 @@ export interface SequentialArgs {
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  loss: string;
-  metrics?: string[];
+  /** A name ('mae', 'huber' …), { name, ...options } or a custom { name?, value, gradient } (src/losses/resolve.ts). */
+  loss: string | Record<string, unknown>;
+  /** Names or { name, ...options } (src/metrics/resolve.ts). */
+  metrics?: (string | Record<string, unknown>)[];
+  /**
+   * Default true: a padding mask reaching the output (Embedding maskZero → recurrent
+   * returnSequences) leaves masked steps out of the loss and metrics, as Keras does.
+   * false: the TensorFlow.js behaviour (every step counts), which the fixtures record.
+   */
+  maskLoss?: boolean;
 }
 
 interface Placed {
@@ -75,6 +87,8 @@ export class Sequential {
   optimizer: Optimizer | null = null;
   loss: Loss | null = null;
   metrics: Metric[] = [];
+  /** compile({ maskLoss }). */
+  maskLoss = true;
   /** @internal */ rng: Rng;
   /** @internal the data-parallel training workers (fit's `threads`), kept between fits. */
   parallel: DataParallel | null = null;
@@ -90,6 +104,10 @@ export class Sequential {
   private inBuf = 0;
   private tgtBuf = 0;
   private dPBuf = 0;
+  /** Every layer's output of the last forward (activity regularizers read them). */
+  private outs: Act[] = [];
+  /** Activity-regularizer gradients of the last training forward, per layer index. */
+  private activityGrads: (Float32Array | null)[] = [];
   /** Initial weights before the first placement (host copies). */
   private pending: Float32Array[] | null = null;
 
@@ -302,27 +320,65 @@ export class Sequential {
     const view = x.dtype === 'int32' ? ctx.be.i32() : ctx.be.f32();
     gatherRows(x, idx, from, to, view, this.inBuf >> 2);
     let a: Act = { ptr: this.inBuf, shape, mask: 0 };
-    for (const l of this.layers) a = l.forward(ctx, a);
+    this.outs = [];
+    for (const l of this.layers) {
+      a = l.forward(ctx, a);
+      this.outs.push(a);
+    }
     return a;
   }
 
-  /** Loss (and dLoss into dPBuf when training) for the last forward's output `out` and target rows. */
-  private lossRows(ctx: Ctx, out: Act, y: Tensor, idx: ArrayLike<number>, from: number, to: number, withGrad: boolean): { loss: number; rows: number; cols: number } {
+  /**
+   * Loss (and dLoss into dPBuf when training) for the last forward's output `out` and target rows,
+   * with sample weights and the output mask (src/losses/reduce.ts), plus the layers' regularization
+   * penalties (src/train/penalties.ts). `rows` is the loss's denominator (valid rows under a mask):
+   * batches and data-parallel chunks combine exactly when weighted by it.
+   */
+  private lossRows(ctx: Ctx, out: Act, y: Tensor, idx: ArrayLike<number>, from: number, to: number, withGrad: boolean,
+                   w: Tensor | null): { loss: number; rows: number; cols: number; weights: Float32Array | null } {
     const cols = out.shape[out.shape.length - 1];
     const rows = prod(out.shape) / cols;
     const view = y.dtype === 'int32' ? ctx.be.i32() : ctx.be.f32();
     gatherRows(y, idx, from, to, view, this.tgtBuf >> 2);
-    const loss = this.loss!.run(ctx.k, withGrad ? this.dPBuf : 0, out.ptr, this.tgtBuf, rows, cols);
-    return { loss, rows, cols };
+    let weights: Float32Array | null = null;
+    if (w) {
+      weights = new Float32Array(rows);
+      gatherRows(w, idx, from, to, weights, 0);
+    }
+    const mask = this.maskLoss && out.mask ? ctx.be.f32().slice(out.mask >> 2, (out.mask >> 2) + rows) : null;
+    const r = takeLoss({ be: ctx.be, loss: this.loss!, P: out.ptr, Y: this.tgtBuf, dP: withGrad ? this.dPBuf : 0, rows, cols, weights, mask });
+    const loss = r.loss + this.penalties(ctx.be, withGrad);
+    const mw = mask && weights ? weights.map((v, i) => v * mask[i]) : mask ?? weights;
+    return { loss, rows: r.count, cols, weights: mw };
+  }
+
+  /** Weight and activity regularization: the penalty; with withGrad, the activity gradients (backwardAll adds them). */
+  private penalties(be: Backend, withGrad: boolean): number {
+    const w = hasWeightPenalties(this.placed) ? weightPenalty(this.placed, be.f32(), this.store.params >> 2, -1) : 0;
+    const a = activityPenalty(this.layers, this.outs, be.f32(), withGrad);
+    this.activityGrads = a.grads;
+    return w + a.value;
   }
 
   private backwardAll(ctx: Ctx): void {
     let d = this.dPBuf;
     const needDx = this.needDx();
     for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (this.activityGrads[i]) addInto(ctx.be.f32(), d >> 2, this.activityGrads[i]!);
       d = this.layers[i].backward(ctx, d, needDx[i]);
       if (!needDx[i]) break; // nothing below has trainable weights
     }
+  }
+
+  /** One optimizer step on the grads block, then the layers' weight constraints (Keras: after every step). */
+  private optimizerStep(): void {
+    const opt = this.optimizer!;
+    if (opt.weightDecay) {
+      const ranges = this.placed.map((p) => ({ offset: p.offset, size: p.size, trainable: p.layer.trainable }));
+      applyWeightDecay(ranges, this.be!.f32(), this.store.params >> 2, opt.weightDecay, opt.nextLearningRate());
+    }
+    opt.apply(this.store.params, this.store.grads);
+    if (hasConstraints(this.placed)) applyConstraints(this.placed, this.be!.f32(), this.store.params >> 2);
   }
 
   /**
@@ -342,7 +398,9 @@ export class Sequential {
     be.f32().fill(0, this.store.grads >> 2, (this.store.grads >> 2) + this.nParams);
   }
 
-  private metricScores(be: Backend, out: Act, y: Tensor, idx: ArrayLike<number>, from: number, to: number, acc: number[]): void {
+  /** Add this batch to the metrics' streaming state (`weights`: sample weight × mask per row, or null). */
+  private metricScores(be: Backend, out: Act, y: Tensor, idx: ArrayLike<number>, from: number, to: number,
+                       acc: Float64Array, weights: Float32Array | null): void {
     if (!this.metrics.length) return;
     const cols = out.shape[out.shape.length - 1];
     const rows = prod(out.shape) / cols;
@@ -350,7 +408,22 @@ export class Sequential {
     const rowT = y.size / y.shape[0];
     const tgt = y.dtype === 'int32' ? new Int32Array((to - from) * rowT) : new Float32Array((to - from) * rowT);
     gatherRows(y, idx, from, to, tgt, 0);
-    this.metrics.forEach((m, i) => { acc[i] += m.score(pred, tgt, rows, cols); });
+    updateMetrics(this.metrics, acc, pred, tgt, weights, rows, cols);
+  }
+
+  /** @internal zeroed streaming state for the compiled metrics. */
+  metricState(): Float64Array {
+    return newMetricState(this.metrics, this.outputCols());
+  }
+
+  /** @internal logs entries of a metric state. */
+  metricLogs(state: Float64Array): Record<string, number> {
+    return metricResults(this.metrics, state, this.outputCols());
+  }
+
+  private outputCols(): number {
+    const s = this.outputShape();
+    return s[s.length - 1] as number;
   }
 
   // ---------------------------------------------------------------- public
@@ -358,13 +431,21 @@ export class Sequential {
   compile(args: CompileArgs): void {
     assertNotFitting(this, this.name, 'compile');
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
+    checkOptions(args, ['optimizer', 'loss', 'metrics', 'maskLoss'], `${this.name}.compile`);
+    if (args.maskLoss !== undefined && typeof args.maskLoss !== 'boolean') {
+      throw new Error(`${this.name}.compile: maskLoss must be true or false, got ${describe(args.maskLoss)}`);
+    }
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
     if (args.metrics !== undefined && !Array.isArray(args.metrics)) {
       throw new Error(`${this.name}.compile: metrics must be an array like ['accuracy'], got ${describe(args.metrics)}`);
     }
-    const metrics = (args.metrics ?? []).map((m) => resolveMetric(m, loss.name));
+    const metrics = (args.metrics ?? []).map((m) => resolveMetric(m, loss));
+    const names = metrics.map((m) => m.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new Error(`${this.name}.compile: metric '${dup}' is listed twice`);
     this.optimizer?.detach();
+    this.maskLoss = args.maskLoss ?? true;
     this.loss = loss;
     this.optimizer = optimizer;
     this.metrics = metrics;
@@ -373,6 +454,13 @@ export class Sequential {
 
   private requireCompiled(who: string): void {
     if (!this.loss || !this.optimizer) throw new Error(`${this.name}.${who}: call model.compile({ optimizer, loss }) first`);
+    // Keras applies a loss to every output of a multi-output model; a Sequential takes its loss on the
+    // first output only, which would leave the backward layer of mergeMode null untrained: refuse it
+    const last = this.layers[this.layers.length - 1];
+    if (last instanceof Bidirectional && last.mergeMode === null) {
+      throw new Error(`${this.name}.${who}: '${last.name}' has mergeMode null (two outputs), and a loss on the first output alone would never train its backward layer; ` +
+        `use mergeMode 'concat' | 'sum' | 'mul' | 'ave' to train (predict works with null), or build a model with one loss per output when the functional API is available`);
+    }
   }
 
   /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
@@ -408,46 +496,57 @@ export class Sequential {
   }
 
   /** Mean loss (and metrics) over x, y. */
-  evaluate(xIn: TensorLike, yIn: TensorLike, args: { batchSize?: number } = {}): Record<string, number> {
+  /**
+   * Mean loss (and metrics) over x, y. Like Keras, the loss is the mean of the batch
+   * losses weighted by batch size; `sampleWeight` ([N] or [N, T]) weighs rows as in fit.
+   */
+  evaluate(xIn: TensorLike, yIn: TensorLike, args: { batchSize?: number; sampleWeight?: TensorLike } = {}): Record<string, number> {
     this.requireCompiled('evaluate');
+    checkOptions(args, ['batchSize', 'sampleWeight'], `${this.name}.evaluate`);
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.evaluate`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.evaluate`);
     assertReadAllowed(this, this.name, 'evaluate', this.fixedBatch() !== null);
-    return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'));
+    const w = this.rowWeights(args.sampleWeight, undefined, y, `${this.name}.evaluate`);
+    return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'), w);
+  }
+
+  /** @internal per-row weights from fit/evaluate's sampleWeight / classWeight (src/train/sample-weights.ts). */
+  rowWeights(sampleWeight: unknown, classWeight: unknown, y: Tensor, who: string): Tensor | null {
+    const out = this.outputShape();
+    const R = out.length >= 3 ? y.shape[1] : 1;
+    return rowWeights(sampleWeight, classWeight, y, this.loss!.sparse, this.outputCols(), R, who);
   }
 
   /** @internal evaluate on validated data. */
-  evaluateChecked(x: Tensor, y: Tensor, bs: number): Record<string, number> {
+  evaluateChecked(x: Tensor, y: Tensor, bs: number, w: Tensor | null = null): Record<string, number> {
     const run = this.evalBegin();
     const N = x.shape[0];
     const idx = rowIndices(N);
-    for (let from = 0; from < N; from += bs) this.evalRows(run, x, y, idx, from, Math.min(N, from + bs));
+    for (let from = 0; from < N; from += bs) this.evalRows(run, x, y, idx, from, Math.min(N, from + bs), w);
     return this.evalEnd(run);
   }
 
   /** @internal running sums of one evaluation (evaluate, validation, evaluateDataset's batches). */
   evalBegin(): EvalRun {
-    return { lossSum: 0, rowsSum: 0, acc: this.metrics.map(() => 0) };
+    return { lossSum: 0, samples: 0, acc: this.metricState() };
   }
 
-  /** @internal add rows idx[from..to) of validated x, y to an evaluation. */
-  evalRows(run: EvalRun, x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number): void {
+  /** @internal add rows idx[from..to) of validated x, y (and row weights w) to an evaluation. */
+  evalRows(run: EvalRun, x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, w: Tensor | null = null): void {
     const be = this.sync();
     const ctx = this.ctx(be, false, false);
     const out = this.forwardRows(ctx, x, idx, from, to);
-    const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, false);
-    run.lossSum += loss * rows;
-    run.rowsSum += rows;
-    this.metricScores(be, out, y, idx, from, to, run.acc);
+    const { loss, weights } = this.lossRows(ctx, out, y, idx, from, to, false, w);
+    run.lossSum += loss * (to - from); // Keras: the mean of the batch losses weighted by batch size
+    run.samples += to - from;
+    this.metricScores(be, out, y, idx, from, to, run.acc, weights);
   }
 
   /** @internal the evaluation's mean loss and metrics. */
   evalEnd(run: EvalRun): Record<string, number> {
-    const res: Record<string, number> = { loss: run.lossSum / run.rowsSum };
-    this.metrics.forEach((m, i) => { res[m.name] = run.acc[i] / run.rowsSum; });
-    return res;
+    return { loss: run.lossSum / run.samples, ...this.metricLogs(run.acc) };
   }
 
   /** One optimizer step on the whole of x, y as one batch. Returns the loss before the step. */
@@ -464,14 +563,16 @@ export class Sequential {
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
   stepChecked(x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, update: boolean,
-              opts: { training?: boolean; carryState?: boolean; metricAcc?: number[]; where?: string } = {}): { loss: number; rows: number } {
+              opts: { training?: boolean; carryState?: boolean; metricAcc?: Float64Array; weights?: Tensor | null; where?: string } = {}): { loss: number; rows: number } {
     const be = this.sync();
     const ctx = this.ctx(be, opts.training ?? true, true, opts.carryState ?? false);
     this.zeroGrads(be);
     const out = this.forwardRows(ctx, x, idx, from, to);
-    const { loss, rows } = this.lossRows(ctx, out, y, idx, from, to, true);
-    if (opts.metricAcc) this.metricScores(be, out, y, idx, from, to, opts.metricAcc);
+    const { loss, rows, weights } = this.lossRows(ctx, out, y, idx, from, to, true, opts.weights ?? null);
+    if (opts.metricAcc) this.metricScores(be, out, y, idx, from, to, opts.metricAcc, weights);
     this.backwardAll(ctx);
+    // after backward: the layers' kernels write their weight gradients, the penalty's adds to them
+    if (hasWeightPenalties(this.placed)) weightPenalty(this.placed, be.f32(), this.store.params >> 2, this.store.grads >> 2);
     if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
@@ -499,10 +600,14 @@ export class Sequential {
     this.applyStep(be, 0, `${this.name}.applyGradients`);
   }
 
-  /** One optimizer step over the whole block, applied only if everything stays finite (finite-step.ts). */
+  /**
+   * One optimizer step over the whole block (weight decay, the update rule, then the layers'
+   * constraints), applied only if everything stays finite (finite-step.ts).
+   */
   private applyStep(be: Backend, loss: number, where: string): void {
     applyFiniteStep({
       be, params: this.store.params, grads: this.store.grads, n: this.nParams, optimizer: this.optimizer!,
+      update: () => this.optimizerStep(),
       weightAt: (i) => this.placed.find((p) => i >= p.offset && i < p.offset + p.size)?.name ?? `element ${i}`,
     }, loss, where);
   }
@@ -513,6 +618,12 @@ export class Sequential {
   paramFloats(): number {
     this.build();
     return this.nParams;
+  }
+
+  /** @internal where each weight sits in the params block (floats); optimizer slots share it. */
+  paramLayout(): { name: string; shape: number[]; offset: number; size: number }[] {
+    this.build();
+    return this.placed.map((p) => ({ name: p.name, shape: p.shape.slice(), offset: p.offset, size: p.size }));
   }
 
   /** @internal copy the whole params block into dst. */
@@ -723,9 +834,9 @@ export class Sequential {
    * Save as a TensorFlow.js layers model: 'file://dir' (Node), 'indexeddb://name',
    * 'downloads://name', an http(s) URL (POST), or an IOHandler.
    */
-  async save(target: import('../io/router.js').UrlOrHandler): Promise<import('../io/artifacts.js').SaveResult> {
+  async save(target: import('../io/router.js').UrlOrHandler, opts: import('../model-io.js').SaveOptions = {}): Promise<import('../io/artifacts.js').SaveResult> {
     const { saveModel } = await import('../model-io.js');
-    return saveModel(this, target);
+    return saveModel(this, target, opts);
   }
 
   /** Memory this model holds in the backend (bytes), for diagnostics and leak tests. */

@@ -156,7 +156,7 @@ export class DataParallel {
    * One optimizer step on rows idx[from..to) of x, y. Nothing changes on the
    * model unless every chunk's gradients arrive.
    */
-  async step(x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, metricAcc: number[]): Promise<{ loss: number; rows: number }> {
+  async step(x: Tensor, y: Tensor, idx: ArrayLike<number>, from: number, to: number, metricAcc: Float64Array): Promise<{ loss: number; rows: number }> {
     const m = this.model;
     const B = to - from;
     const n = Math.min(this.threads, B);
@@ -176,7 +176,7 @@ export class DataParallel {
       waits.push(r.request(id, { type: 'step', id, block, x: xs, y: ys }, [block.buffer as ArrayBuffer, xs.data.buffer as ArrayBuffer, ys.data.buffer as ArrayBuffer]));
     }
     const all = Promise.all(waits); // handlers attached before this thread's (synchronous) chunk
-    const acc0 = m.metrics.map(() => 0);
+    const acc0 = m.metricState();
     let mine: { loss: number; rows: number };
     try {
       mine = m.stepChecked(x, y, idx, cut[0], cut[1], false, { metricAcc: acc0 });

@@ -53,8 +53,8 @@ function step(msg: StepMsg): void {
   const x = new Tensor(msg.x.data, msg.x.shape, msg.x.dtype);
   const y = new Tensor(msg.y.data, msg.y.shape, msg.y.dtype);
   m.writeParams(msg.block);
-  const acc = m.metrics.map(() => 0);
+  const acc = m.metricState();
   const { loss, rows } = m.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], false, { metricAcc: acc });
   m.readGrads(msg.block);
-  reply({ type: 'done', id: msg.id, loss, rows, acc, block: msg.block }, [msg.block.buffer as ArrayBuffer]);
+  reply({ type: 'done', id: msg.id, loss, rows, acc: Array.from(acc), block: msg.block }, [msg.block.buffer as ArrayBuffer]);
 }

@@ -64,7 +64,10 @@ export function inputTensor(r: Rec): Tensor {
   return r.dtype === 'int32' ? tensor(Int32Array.from(r.data), r.shape, 'int32') : tensor(f32(r), r.shape);
 }
 
-/** The fixture's model with its weights, compiled with its loss and optimizer. */
+/**
+ * The fixture's model with its weights, compiled with its loss and optimizer. maskLoss: false —
+ * TensorFlow.js (which recorded the fixtures) lets masked steps count in the loss; Keras does not.
+ */
 export function fixtureModel(fx: Fixture): Sequential {
   const model = modelFromTopology(normalizeTopology(fx.model), fixtureWeights(fx));
   const c = fx.step.optimizer.config as Record<string, any>;
@@ -73,6 +76,6 @@ export function fixtureModel(fx: Fixture): Sequential {
     : fx.step.optimizer.name === 'adam'
       ? optimizers.adam({ learningRate: c.learning_rate, beta1: c.beta_1, beta2: c.beta_2, epsilon: c.epsilon })
       : optimizers.rmsprop({ learningRate: c.learning_rate, rho: c.rho, momentum: c.momentum, epsilon: c.epsilon });
-  model.compile({ optimizer: opt, loss: fx.loss.tfjs });
+  model.compile({ optimizer: opt, loss: fx.loss.tfjs, maskLoss: false });
   return model;
 }
