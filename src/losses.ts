@@ -4,6 +4,7 @@
  */
 import type { Kernels } from './backend/types.js';
 import { pick } from './names.js';
+import { ownGet } from './util/options.js';
 
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
 export const LOSS_NAMES: LossName[] = ['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanSquaredError'];
@@ -26,7 +27,8 @@ const KERAS: Record<LossName, string> = {
 };
 
 export function getLoss(spec: unknown): Loss {
-  const name = typeof spec === 'string' && ALIASES[spec] ? ALIASES[spec] : pick(spec, LOSS_NAMES, 'compile: loss');
+  const alias = typeof spec === 'string' ? ownGet(ALIASES, spec) : undefined; // own names only ('constructor' is no loss)
+  const name = alias ?? pick(spec, LOSS_NAMES, 'compile: loss');
   const sparse = name === 'sparseCategoricalCrossentropy';
   const run = (k: Kernels, dP: number, P: number, Y: number, rows: number, cols: number): number => {
     switch (name) {

@@ -32,6 +32,14 @@ export function splitModelUrl(url: string): [string, string] {
   return [url.substring(0, lastSlash) + '/', q > lastSlash ? url.substring(q) : ''];
 }
 
+function originOf(u: string, modelUrl: string): string {
+  try {
+    return new URL(u).origin;
+  } catch {
+    throw new Error(`load: ${modelUrl}: weight shard URL ${u} is not a valid URL`);
+  }
+}
+
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   const getFetch = (): typeof fetch => {
     const f = options.fetchFunc ?? (typeof fetch === 'function' ? fetch : undefined);
@@ -55,12 +63,17 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       const [prefix, suffix] = splitModelUrl(url);
       const base = options.weightPathPrefix ?? prefix;
       const urls = json.weightsManifest.flatMap((g) => g.paths.map((p) => base + p + suffix));
+      // Shard paths come from the file: they may not send requests to another origin.
+      const origin = originOf(base, url);
+      for (const u of urls) {
+        if (originOf(u, url) !== origin) throw new Error(`load: ${url}: weight shard URL ${u} leaves the origin ${origin}; shard paths must stay on it`);
+      }
       const shards = await Promise.all(urls.map(async (u) => {
         const r = await f(u, options.requestInit);
         if (!r.ok) throw new Error(`load: weight shard ${u} (listed in ${url}) failed with HTTP ${r.status}`);
         return r.arrayBuffer();
       }));
-      checkShardBytes(json.weightsManifest, shards, url);
+      checkShardBytes(json.weightsManifest, shards.map((b) => b.byteLength), url);
       return artifactsFromModelJSON(json, shards);
     },
 
