@@ -67,6 +67,7 @@ async function resolveInside(folder: string, relPath: string, where: string, wha
   if (typeof relPath !== 'string' || relPath.length === 0 || relPath.includes('\0')) {
     throw new Error(`${where}: expected a non-empty relative file path, found ${JSON.stringify(relPath)}`);
   }
+  if (/[/\\]$/.test(relPath)) throw new Error(`${where}: path "${relPath}" names a directory (it ends with a slash); expected a file`);
   if (path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) {
     throw new Error(`${where}: path "${relPath}" is absolute; expected a path relative to the model folder`);
   }

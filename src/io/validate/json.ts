@@ -18,6 +18,7 @@ import { MAX_JSON_DEPTH, MAX_JSON_NODES } from './limits.js';
 
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing (the field is missing)';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;

@@ -71,7 +71,8 @@ function checkSpec(raw: unknown, where: string, field: string): WeightSpec {
   const shape = checkShapeField(own(raw, 'shape') ? raw.shape : undefined, `${at}: shape`);
   const dtype = own(raw, 'dtype') ? raw.dtype : undefined;
   if (typeof dtype !== 'string' || !own(DTYPE_BYTES, dtype)) {
-    throw new Error(`${at}: dtype ${typeName(dtype)} is not supported; expected "float32" or "int32"`);
+    throw new Error(typeof dtype === 'string' ? `${at}: dtype "${dtype}" is not supported; expected "float32" or "int32"`
+      : `${at}: dtype: expected "float32" or "int32", found ${typeName(dtype)}`);
   }
   const spec: WeightSpec = { name, shape, dtype };
   const group = own(raw, 'group') ? raw.group : undefined;
