@@ -27,6 +27,8 @@ type Constants = typeof import('node:fs').constants;
 export async function nodeModules(): Promise<{ fs: Fs; path: Path; constants: Constants }> {
   try {
     const [fs, path, fsSync] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:fs')]);
+    // Bundlers may hand a page an empty stub for node:fs: that is "not Node" too.
+    if (typeof fs.open !== 'function' || typeof fs.realpath !== 'function' || typeof path.resolve !== 'function' || fsSync.constants == null) throw 0;
     return { fs, path, constants: fsSync.constants };
   } catch {
     throw new Error('file:// model paths need Node.js (node:fs); in a browser use indexeddb://, downloads://, ' +
