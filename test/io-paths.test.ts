@@ -104,4 +104,16 @@ describe('http(s) shard requests stay on the model\'s origin', () => {
       expect(new Set(origins)).toEqual(new Set([base]));
       expect(out === 'loaded' || /HTTP 404|shard/.test(out)).toBe(true);
     });
+
+  it('a network failure (fetch rejects with a TypeError) reaches the caller as an Error naming the URL', async () => {
+    const url = `${base}/m/model.json`;
+    const fetchFunc = ((u: string, init?: RequestInit) => (u.includes('w.bin') ? Promise.reject(new TypeError('fetch failed')) : fetch(u, init))) as typeof fetch;
+    const e = await io.loadModel(io.httpHandler(url, { fetchFunc })).catch((x) => x);
+    expect(e.constructor).toBe(Error);
+    expect(e.message).toMatch(/weight shard .*w\.bin.*could not be fetched: fetch failed/);
+    const down = (() => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch;
+    const e2 = await io.loadModel(io.httpHandler(url, { fetchFunc: down })).catch((x) => x);
+    expect(e2.constructor).toBe(Error);
+    expect(e2.message).toMatch(/GET .*model\.json failed: fetch failed/);
+  });
 });
