@@ -233,3 +233,31 @@ describe('defect 6: manifest entries are never loaded into another layer, and wh
     expect(e.message).toMatch(/weights "a\/kernel" and "sequential\/a\/kernel" in the file both match a\/kernel of layer "a"/);
   });
 });
+
+describe('found by the 100 000-case fuzz run (test/io-fuzz.test.ts)', () => {
+  const topo = async () => {
+    const { a } = await savedDir(`fz-${Math.random().toString(36).slice(2)}`);
+    return { a, t: structuredClone(a.modelTopology) as { config: Record<string, any> } };
+  };
+  it('a layer or model name that is not a string is refused by field (no "[object Object]" in messages)', async () => {
+    const { a, t } = await topo();
+    t.config.layers[0].config.name = { x: 1 };
+    const e = await plainError(() => io.fromArtifacts({ ...a, modelTopology: t }));
+    expect(e.message).toMatch(/field modelTopology\.config\.layers\[0\]\.config\.name: expected a name \(a non-empty string without "\/"\), found an object/);
+    expect(e.message).not.toMatch(/object Object/);
+  });
+  it('a layer name with "/" is refused (its saved weights could not be matched back)', async () => {
+    const { a, t } = await topo();
+    t.config.layers[0].config.name = 'x/lstm';
+    const e = await plainError(() => io.fromArtifacts({ ...a, modelTopology: t }));
+    expect(e.message).toMatch(/config\.name: expected a name .*found "x\/lstm", which contains "\/"/);
+  });
+  it('a functional output reference that is null is a field error, not a TypeError', async () => {
+    const model = new Sequential([layers.lstm({ units: 2, inputShape: [3, 2], returnState: true, name: 'lstm' })], { seed: 2 });
+    const a = await savedArtifacts(model);
+    const t = structuredClone(a.modelTopology) as { config: Record<string, any> };
+    t.config.output_layers = [null];
+    const e = await plainError(() => io.fromArtifacts({ ...a, modelTopology: t }));
+    expect(e.message).toMatch(/field modelTopology\.config\.output_layers\[0\]: expected a tensor reference/);
+  });
+});

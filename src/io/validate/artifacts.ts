@@ -9,6 +9,7 @@
 import type { ModelArtifacts, ModelJSON, TrainingConfig, WeightSpec } from '../artifacts.js';
 import { checkJsonValue, isPlainObject, typeName } from './json.js';
 import { checkManifest, checkWeightSpecs } from './manifest.js';
+import { checkTopologyFields } from './topology.js';
 
 const LAYERS_MODEL_FORMAT = 'layers-model';
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -44,6 +45,7 @@ function checkTopology(o: Record<string, unknown>, where: string, required: bool
       `found ${typeName(t)} (keys found: ${keys || 'none'})`);
   }
   checkJsonValue(t, where, 'modelTopology');
+  checkTopologyFields(t, where);
   return t;
 }
 
