@@ -8,6 +8,7 @@ import { canonical, describe } from './names.js';
 import { orthogonalValues } from './initializers/orthogonal.js';
 import { backend, jsBackend } from './backend/index.js';
 import type { Backend } from './backend/types.js';
+import { ownGet } from './util/options.js';
 
 export interface Initializer {
   className: string;
@@ -159,7 +160,7 @@ export function getInitializer(spec: unknown, what: string): Initializer {
     name = (spec as any).className;
     cfg = (spec as any).config ?? {};
   } else throw new Error(`${what}: expected an initializer name or {class_name, config}, got ${describe(spec)}`);
-  const make = BY_NAME[canonical(name)];
+  const make = ownGet(BY_NAME, canonical(name)); // own names only: 'constructor' is not an initializer
   if (!make) throw new Error(`${what}: unknown initializer '${name}'; expected one of ${INITIALIZER_NAMES.join(', ')}`);
   return make(cfg);
 }

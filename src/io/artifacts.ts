@@ -15,6 +15,7 @@
  * `getModelJSONForModelArtifacts`, so our model.json diffs cleanly against one
  * written by tfjs.
  */
+import { checkModelJSON } from './validate/artifacts.js';
 
 /** One entry of a weights manifest: tfjs `WeightsManifestEntry`. */
 export interface WeightSpec {
@@ -99,10 +100,14 @@ export const GENERATED_BY = 'lstm-wasm 0.1.0';
 /** Concatenate shard buffers (tfjs `CompositeArrayBuffer.join`). */
 export function joinWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
   if (data == null) return new ArrayBuffer(0);
-  if (!Array.isArray(data)) return data;
-  if (data.length === 1) return data[0];
+  if (data instanceof ArrayBuffer) return data;
+  if (!Array.isArray(data)) throw new Error(`weightData: expected an ArrayBuffer or an array of ArrayBuffers, found ${describe(data)}`);
+  if (data.length === 1 && data[0] instanceof ArrayBuffer) return data[0];
   let total = 0;
-  for (const b of data) total += b.byteLength;
+  for (const b of data) {
+    if (!(b instanceof ArrayBuffer)) throw new Error(`weightData: expected ArrayBuffer shards, found ${describe(b)}`);
+    total += b.byteLength;
+  }
   const out = new Uint8Array(total);
   let o = 0;
   for (const b of data) {
@@ -130,33 +135,11 @@ export function modelJSONFromArtifacts(artifacts: ModelArtifacts, paths: string[
 }
 
 /**
- * Check that a parsed JSON value is a layers-model model.json and return it
- * typed. `where` names the file/URL for the error message.
+ * Check that a parsed JSON value is a layers-model model.json and return a checked
+ * copy (validate/artifacts.ts). `where` names the file/URL for the error message.
  */
 export function parseModelJSON(value: unknown, where: string): ModelJSON {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`${where}: expected a model.json object with "modelTopology" and "weightsManifest", got ${describe(value)}`);
-  }
-  const v = value as Record<string, unknown>;
-  if (v.modelTopology == null || typeof v.modelTopology !== 'object') {
-    const keys = Object.keys(v).slice(0, 8).join(', ');
-    throw new Error(`${where}: not a TensorFlow.js layers model: "modelTopology" is missing (keys found: ${keys || 'none'})`);
-  }
-  if (v.format != null && v.format !== LAYERS_MODEL_FORMAT) {
-    throw new Error(`${where}: format is "${String(v.format)}"; only "${LAYERS_MODEL_FORMAT}" is supported ` +
-      `(graph models from tf.saved_model / tfjs_graph_model have no layer topology)`);
-  }
-  const manifest = v.weightsManifest ?? [];
-  if (!Array.isArray(manifest)) {
-    throw new Error(`${where}: "weightsManifest" must be an array of {paths, weights}, got ${describe(manifest)}`);
-  }
-  manifest.forEach((g, i) => {
-    const group = g as Record<string, unknown> | null;
-    if (group == null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new Error(`${where}: weightsManifest[${i}] must be {paths: string[], weights: [...]}, got ${describe(g)}`);
-    }
-  });
-  return { ...(v as unknown as ModelJSON), weightsManifest: manifest as WeightsManifestGroup[] };
+  return checkModelJSON(value, where);
 }
 
 /** Flatten a manifest into specs (tfjs `getWeightSpecs`). */

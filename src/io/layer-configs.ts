@@ -13,6 +13,7 @@
  * Any option in none of the sets is an Error too: a Keras version that added
  * a new option must not load as a silently different model.
  */
+import { own, ownGet } from '../util/options.js';
 
 export const SUPPORTED_LAYER_CLASSES = [
   'InputLayer', 'Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
@@ -220,7 +221,8 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
 export function canonicalConfig(className: LayerClass, config: Json, ctx: Ctx): Json {
   const spec = CLASS_SPECS[className];
   for (const key of Object.keys(config)) {
-    if (key in spec.semantic || spec.ignored.includes(key) || key in spec.mustBe || COMMON_IGNORED.includes(key)) continue;
+    // own(): 'constructor', 'toString', '__proto__' are not options (`in` would find them on Object.prototype).
+    if (own(spec.semantic, key) || spec.ignored.includes(key) || own(spec.mustBe, key) || COMMON_IGNORED.includes(key)) continue;
     throw new Error(`${ctx.where}: unknown option "${key}" = ${JSON.stringify(config[key])}; ` +
       `it is not a ${className} option this package knows, so the model could compute something else`);
   }
@@ -238,7 +240,7 @@ export function canonicalConfig(className: LayerClass, config: Json, ctx: Ctx): 
 function canonicalInitializer(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const o = v as Json;
-  const cls = typeof o.class_name === 'string' ? (INITIALIZER_ALIASES[o.class_name] ?? o.class_name) : o.class_name;
+  const cls = typeof o.class_name === 'string' ? (ownGet(INITIALIZER_ALIASES, o.class_name) ?? o.class_name) : o.class_name;
   return { class_name: cls, config: o.config ?? {} };
 }
 

@@ -7,6 +7,7 @@
 import { GENERATED_BY, LAYERS_MODEL_FORMAT, type ModelArtifacts, type TrainingConfig } from './artifacts.js';
 import { normalizeTopology, type CanonicalTopology } from './topology.js';
 import { matchWeights } from './weight-match.js';
+import { checkModelArtifacts } from './validate/artifacts.js';
 import { decodeWeights, encodeWeights, type NamedWeight } from './weights.js';
 
 /** Artifacts for `model.toJSON()` + `model.getWeights()` (tfjs `LayersModel.save` equivalent). */
@@ -27,17 +28,16 @@ export interface ModelParts {
 }
 
 /** Normalize, decode and match: everything `io.loadModel` / `io.fromArtifacts` needs. */
-export function readModelArtifacts(artifacts: ModelArtifacts): ModelParts {
-  if (artifacts == null || typeof artifacts !== 'object') {
-    throw new Error(`expected ModelArtifacts {modelTopology, weightSpecs, weightData}, got ${String(artifacts)}`);
-  }
-  if (artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new Error('modelTopology is binary (a GraphDef graph model); only layers models (JSON topology) are supported');
+export function readModelArtifacts(input: ModelArtifacts, who = 'fromArtifacts'): ModelParts {
+  // One validation pass over everything the artifacts declare, before anything is built.
+  const artifacts = checkModelArtifacts(input, who);
+  if (artifacts.modelTopology == null) {
+    throw new Error(`${who}: field modelTopology is missing; a layers model needs its Keras topology`);
   }
   const topology = normalizeTopology(artifacts.modelTopology);
   const needsWeights = topology.layers.some((l) => l.weightCount > 0);
   if (needsWeights && (artifacts.weightSpecs == null || artifacts.weightData == null)) {
-    throw new Error(`missing weights: the artifacts have ${artifacts.weightSpecs == null ? 'no weightSpecs' : 'no weightData'} ` +
+    throw new Error(`${who}: missing weights: the artifacts have ${artifacts.weightSpecs == null ? 'no weightSpecs' : 'no weightData'} ` +
       `but model "${topology.name}" has ${topology.layers.reduce((n, l) => n + l.weightCount, 0)} weights`);
   }
   const decoded = decodeWeights(artifacts.weightSpecs ?? [], artifacts.weightData ?? new ArrayBuffer(0));

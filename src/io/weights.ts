@@ -13,6 +13,7 @@
  * a silently-wrong model is worse than an error.
  */
 import { joinWeightData, weightSpecsOf, type WeightSpec, type WeightsManifestGroup } from './artifacts.js';
+import { checkWeightSpecs, specByteLength } from './validate/manifest.js';
 
 /** A named weight, as `model.getWeights()` returns it. */
 export interface NamedWeight {
@@ -96,18 +97,8 @@ export function encodeWeights(list: readonly { name: string; shape: number[]; da
   return { weightSpecs, weightData: bytes.buffer };
 }
 
-/** Bytes one spec occupies in weightData (tfjs `getWeightBytelength`). */
-function specBytes(spec: WeightSpec): number {
-  const n = sizeOf(spec.shape);
-  if (spec.quantization != null) {
-    const q = spec.quantization.dtype;
-    if (q === 'uint8') return n;
-    if (q === 'uint16' || q === 'float16') return 2 * n;
-    throw new Error(`weight "${spec.name}": unsupported quantization dtype "${String(q)}" (expected uint8, uint16 or float16)`);
-  }
-  if (spec.dtype === 'float32' || spec.dtype === 'int32') return 4 * n;
-  throw new Error(`weight "${spec.name}": dtype "${spec.dtype}" is not supported (weights must be float32; int32 is also read)`);
-}
+/** Bytes one spec occupies in weightData (tfjs `getWeightBytelength`); specs are checked first. */
+const specBytes = specByteLength;
 
 /** IEEE half -> float (exact; every half is representable in float32). */
 function halfToFloat(h: number): number {
@@ -159,35 +150,18 @@ function decodeOne(spec: WeightSpec, view: DataView, o: number): Float32Array | 
  * in order. Every error names the weight and the expected/actual bytes.
  * The returned arrays are copies (they never alias `data`).
  */
-export function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBuffer[]): DecodedWeight[] {
-  if (!Array.isArray(specs)) throw new Error(`decodeWeights: weightSpecs must be an array, got ${typeof specs}`);
+export function decodeWeights(rawSpecs: readonly WeightSpec[], data: ArrayBuffer | ArrayBuffer[]): DecodedWeight[] {
+  const specs = checkWeightSpecs(rawSpecs, 'weight manifest');
   const buf = joinWeightData(data);
   const view = new DataView(buf);
   let need = 0;
   const offsets: number[] = [];
-  const seen = new Set<string>();
   for (const spec of specs) {
-    if (spec == null || typeof spec.name !== 'string') {
-      throw new Error(`decodeWeights: weight spec #${offsets.length} has no name: ${JSON.stringify(spec)}`);
-    }
-    if (seen.has(spec.name)) throw new Error(`weight manifest: duplicate weight name "${spec.name}"`);
-    seen.add(spec.name);
-    checkShape(spec.name, spec.shape);
     offsets.push(need);
     need += specBytes(spec);
   }
-  if (buf.byteLength < need) {
-    const i = offsets.findIndex((off, k) => off + specBytes(specs[k]) > buf.byteLength);
-    const s = specs[i];
-    throw new Error(`weight data is truncated: weight "${s.name}" (shape [${s.shape}], ${s.dtype}) needs bytes ` +
-      `${offsets[i]}..${offsets[i] + specBytes(s)} but the data has only ${buf.byteLength} bytes; ` +
-      `the ${specs.length} weights in the manifest need ${need} bytes in total`);
-  }
-  if (buf.byteLength > need) {
-    throw new Error(`weight data is too long: the ${specs.length} weights in the manifest need ${need} bytes ` +
-      `but the data has ${buf.byteLength} bytes (${buf.byteLength - need} extra); ` +
-      `the manifest and the .bin files do not belong together`);
-  }
+  const mismatch = sizeMismatch(specs, buf.byteLength);
+  if (mismatch != null) throw new Error(mismatch);
   return specs.map((spec, k) => {
     const values = decodeOne(spec, view, offsets[k]);
     checkFinite(spec.name, values);
@@ -233,20 +207,39 @@ export function weightBytes(specs: readonly WeightSpec[]): number {
 }
 
 /**
- * Check loaded shard files against the manifest before decoding, so a wrong
- * or truncated .bin is reported by file name and size. `where` names model.json.
+ * Why `have` bytes of weight data do not fit `specs` (naming the first weight that does
+ * not fit, or the extra bytes), or null when the size is exact. Needs sizes only, so
+ * files can be checked before they are read.
  */
-export function checkShardBytes(manifest: WeightsManifestGroup[], shards: ArrayBuffer[], where: string): void {
-  const names = manifest.flatMap((g) => g.paths);
-  const need = weightBytes(weightSpecsOf(manifest));
-  const have = shards.reduce((a, b) => a + b.byteLength, 0);
-  if (have === need) return;
-  const sizes = shards.map((b, i) => `${names[i]}: ${b.byteLength} bytes`).join(', ');
-  // decodeWeights names the first weight that does not fit; prefix the per-file sizes.
-  try {
-    decodeWeights(weightSpecsOf(manifest), shards);
-  } catch (e) {
-    throw new Error(`${where}: weight shards hold ${have} bytes (${sizes}) but the manifest needs ${need} bytes. ` +
-      (e as Error).message);
+export function sizeMismatch(specs: readonly WeightSpec[], have: number): string | null {
+  let need = 0;
+  let first: { spec: WeightSpec; offset: number } | null = null;
+  for (const spec of specs) {
+    const n = specBytes(spec);
+    if (first == null && need + n > have) first = { spec, offset: need };
+    need += n;
   }
+  if (have === need) return null;
+  if (first != null) {
+    const s = first.spec;
+    return `weight data is truncated: weight "${s.name}" (shape [${s.shape}], ${s.dtype}) needs bytes ` +
+      `${first.offset}..${first.offset + specBytes(s)} but the data has only ${have} bytes; ` +
+      `the ${specs.length} weights in the manifest need ${need} bytes in total`;
+  }
+  return `weight data is too long: the ${specs.length} weights in the manifest need ${need} bytes ` +
+    `but the data has ${have} bytes (${have - need} extra); the manifest and the .bin files do not belong together`;
+}
+
+/**
+ * Check shard sizes against a (checked) manifest before decoding, so a wrong or
+ * truncated .bin is reported by file name and size. `where` names model.json.
+ */
+export function checkShardBytes(manifest: WeightsManifestGroup[], sizes: readonly number[], where: string): void {
+  const names = manifest.flatMap((g) => g.paths);
+  const have = sizes.reduce((a, b) => a + b, 0);
+  const mismatch = sizeMismatch(weightSpecsOf(manifest), have);
+  if (mismatch == null) return;
+  const need = weightBytes(weightSpecsOf(manifest));
+  const list = sizes.map((n, i) => `${names[i]}: ${n} bytes`).join(', ');
+  throw new Error(`${where}: weight shards hold ${have} bytes (${list}) but the manifest needs ${need} bytes. ${mismatch}`);
 }

@@ -14,25 +14,14 @@ import {
   type IOHandler, type ModelArtifacts, type SaveResult,
 } from '../artifacts.js';
 import { checkShardBytes, DEFAULT_SHARD_BYTES, shardWeightData } from '../weights.js';
+import { MAX_JSON_BYTES } from '../validate/limits.js';
+import { nodeModules, readContained, sizeContained } from './contained.js';
 
 export const FILE_SCHEME = 'file://';
 
 export interface FileHandlerOptions {
   /** Shard size in bytes (default 4 MiB, as the Python converter). */
   shardBytes?: number;
-}
-
-type Fs = typeof import('node:fs/promises');
-type Path = typeof import('node:path');
-
-async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
-  try {
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    return { fs, path };
-  } catch {
-    throw new Error('file:// model paths need Node.js (node:fs); in a browser use indexeddb://, downloads://, ' +
-      'an http(s) URL or your own IOHandler');
-  }
 }
 
 function stripScheme(url: string): string {
@@ -73,13 +62,17 @@ export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHa
         if ((await fs.stat(target)).isDirectory()) jsonPath = path.join(target, 'model.json');
       } catch (e) {
         if (isNotFound(e)) throw new Error(`load: no such file or directory: ${target}`);
-        throw e;
+        throw new Error(`load: cannot read ${target} (${(e as { code?: string }).code ?? (e as Error).message})`);
       }
+      // Every read goes through readContained: model.json and its shards, inside the model folder.
+      const dir = path.dirname(jsonPath);
       let text: string;
       try {
-        text = await fs.readFile(jsonPath, 'utf8');
+        const bytes = await readContained(dir, path.basename(jsonPath), { where: 'load', maxBytes: MAX_JSON_BYTES });
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch (e) {
-        if (isNotFound(e)) throw new Error(`load: model.json not found at ${jsonPath}`);
+        if (/is missing$/.test((e as Error).message)) throw new Error(`load: model.json not found at ${jsonPath}`);
+        if (e instanceof TypeError) throw new Error(`load: ${jsonPath} is not UTF-8 text`);
         throw e;
       }
       let parsed: unknown;
@@ -89,22 +82,18 @@ export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHa
         throw new Error(`load: ${jsonPath} is not valid JSON (${(e as Error).message})`);
       }
       const json = parseModelJSON(parsed, jsonPath);
-      const dir = path.dirname(jsonPath);
-      const shards: ArrayBuffer[] = [];
-      for (const group of json.weightsManifest) {
-        for (const rel of group.paths) {
-          const p = path.join(dir, rel);
-          let bytes: Uint8Array;
-          try {
-            bytes = await fs.readFile(p);
-          } catch (e) {
-            if (isNotFound(e)) throw new Error(`load: weight shard "${rel}" listed in ${jsonPath} is missing (${p})`);
-            throw e;
-          }
-          shards.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-        }
+      // Sizes of every shard first (fstat only), checked against the manifest; then the bytes.
+      const shardPaths = json.weightsManifest.flatMap((g, gi) => g.paths.map((rel, i) => ({ rel, field: `weightsManifest[${gi}].paths[${i}]` })));
+      const sizes: number[] = [];
+      for (const { rel, field } of shardPaths) {
+        sizes.push(await sizeContained(dir, rel, { where: `load: ${jsonPath} ${field}`, what: 'weight shard' }));
       }
-      checkShardBytes(json.weightsManifest, shards, jsonPath);
+      checkShardBytes(json.weightsManifest, sizes, jsonPath);
+      const shards: ArrayBuffer[] = [];
+      for (const [k, { rel, field }] of shardPaths.entries()) {
+        const bytes = await readContained(dir, rel, { where: `load: ${jsonPath} ${field}`, what: 'weight shard', expectedBytes: sizes[k] });
+        shards.push(bytes.buffer as ArrayBuffer);
+      }
       return artifactsFromModelJSON(json, shards);
     },
   };

@@ -32,6 +32,14 @@ export function splitModelUrl(url: string): [string, string] {
   return [url.substring(0, lastSlash) + '/', q > lastSlash ? url.substring(q) : ''];
 }
 
+function originOf(u: string, modelUrl: string): string {
+  try {
+    return new URL(u).origin;
+  } catch {
+    throw new Error(`load: ${modelUrl}: weight shard URL ${u} is not a valid URL`);
+  }
+}
+
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   const getFetch = (): typeof fetch => {
     const f = options.fetchFunc ?? (typeof fetch === 'function' ? fetch : undefined);
@@ -43,7 +51,9 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   return {
     async load(): Promise<ModelArtifacts> {
       const f = getFetch();
-      const res = await f(url, options.requestInit);
+      const res = await f(url, options.requestInit).catch((e: unknown) => {
+        throw new Error(`load: GET ${url} failed: ${(e as Error)?.message ?? String(e)}`);
+      });
       if (!res.ok) throw new Error(`load: GET ${url} failed with HTTP ${res.status}; check that the URL points to model.json`);
       let parsed: unknown;
       try {
@@ -55,12 +65,22 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       const [prefix, suffix] = splitModelUrl(url);
       const base = options.weightPathPrefix ?? prefix;
       const urls = json.weightsManifest.flatMap((g) => g.paths.map((p) => base + p + suffix));
+      // Shard paths come from the file: they may not send requests to another origin.
+      const origin = originOf(base, url);
+      for (const u of urls) {
+        if (originOf(u, url) !== origin) throw new Error(`load: ${url}: weight shard URL ${u} leaves the origin ${origin}; shard paths must stay on it`);
+      }
       const shards = await Promise.all(urls.map(async (u) => {
-        const r = await f(u, options.requestInit);
+        // fetch rejects with a TypeError on network failures: the caller gets an Error naming the shard.
+        const r = await f(u, options.requestInit).catch((e: unknown) => {
+          throw new Error(`load: weight shard ${u} (listed in ${url}) could not be fetched: ${(e as Error)?.message ?? String(e)}`);
+        });
         if (!r.ok) throw new Error(`load: weight shard ${u} (listed in ${url}) failed with HTTP ${r.status}`);
-        return r.arrayBuffer();
+        return r.arrayBuffer().catch((e: unknown) => {
+          throw new Error(`load: weight shard ${u} (listed in ${url}) could not be read: ${(e as Error)?.message ?? String(e)}`);
+        });
       }));
-      checkShardBytes(json.weightsManifest, shards, url);
+      checkShardBytes(json.weightsManifest, shards.map((b) => b.byteLength), url);
       return artifactsFromModelJSON(json, shards);
     },
 

@@ -1,6 +1,7 @@
 /**
  * In-memory handlers (tfjs `io.fromMemory` / `io.withSaveHandler`).
  */
+import { checkModelArtifacts } from '../validate/artifacts.js';
 import { artifactsInfo, joinWeightData, type IOHandler, type ModelArtifacts, type SaveResult } from '../artifacts.js';
 
 /** A handler whose load() returns these artifacts (shallow copy; weightData joined). */
@@ -10,7 +11,8 @@ export function fromMemory(artifacts: ModelArtifacts): IOHandler {
   }
   return {
     async load() {
-      return { ...artifacts, weightData: artifacts.weightData == null ? undefined : joinWeightData(artifacts.weightData) };
+      const a = checkModelArtifacts(artifacts, 'fromMemory');
+      return { ...a, weightData: a.weightData == null ? undefined : joinWeightData(a.weightData) };
     },
   };
 }

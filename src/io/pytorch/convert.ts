@@ -100,6 +100,7 @@ function findPrefix(sd: StateDict, fn: string): string {
 
 function fromPyTorch(kind: Kind, input: StateDictInput, opts: PyTorchRnnOptions): ImportedLayer[] {
   const fn = kind === 'lstm' ? 'fromPyTorchLSTM' : 'fromPyTorchGRU';
+  if (opts == null || typeof opts !== 'object') throw new Error(`${fn}: expected options { inputSize, hiddenSize, ... }, got ${opts === null ? 'null' : typeof opts}`);
   const I = positiveInt(`${fn}: inputSize`, opts?.inputSize);
   const H = positiveInt(`${fn}: hiddenSize`, opts?.hiddenSize);
   const L = positiveInt(`${fn}: numLayers`, opts.numLayers ?? 1);

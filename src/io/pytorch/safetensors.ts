@@ -12,6 +12,7 @@
  * Tensors are decoded on demand, so a file that also holds integer buffers
  * (e.g. other modules' counters) can still be read for its float weights.
  */
+import { checkSafetensorsHeader } from '../validate/pytorch.js';
 
 export interface SafetensorsEntry {
   dtype: string;
@@ -25,7 +26,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const DTYPE_SIZE: Record<string, number> = {
+const DTYPE_SIZE: Readonly<Record<string, number>> = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
   F8_E4M3: 1, F8_E5M2: 1,
 };
@@ -52,35 +53,14 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFi
   } catch (err) {
     fail(`the ${n}-byte header is not valid UTF-8 JSON: ${(err as Error).message}`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header must be a JSON object');
-
   const data = buf.subarray(8 + n);
+  // Types, own fields, shapes, sizes and spans inside the data section: one validation pass.
+  const { entries, metadata } = checkSafetensorsHeader(header, data.length, DTYPE_SIZE);
   const tensors = new Map<string, SafetensorsEntry>();
-  let metadata: Record<string, string> = {};
   const spans: [number, number, string][] = [];
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = raw as Record<string, string>;
-      continue;
-    }
-    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e?.dtype !== 'string' || !(e.dtype in DTYPE_SIZE)) fail(`tensor '${name}': unknown dtype ${JSON.stringify(e?.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(`tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
-    }
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[0] > off[1]) {
-      fail(`tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(off)}`);
-    }
-    const [begin, end] = off as [number, number];
-    const count = (e.shape as number[]).reduce((a, b) => a * b, 1);
-    const expected = count * DTYPE_SIZE[e.dtype]!;
-    if (end - begin !== expected) {
-      fail(`tensor '${name}': ${e.dtype} [${(e.shape as number[]).join(', ')}] needs ${expected} bytes, data_offsets give ${end - begin}`);
-    }
-    if (end > data.length) fail(`tensor '${name}': data_offsets end ${end} is past the ${data.length}-byte data section (truncated file?)`);
-    tensors.set(name, { dtype: e.dtype, shape: e.shape as number[], bytes: data.subarray(begin, end) });
-    spans.push([begin, end, name]);
+  for (const e of entries) {
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) });
+    spans.push([e.begin, e.end, e.name]);
   }
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let at = 0;
@@ -106,7 +86,7 @@ function f16(bits: number): number {
 /** Decodes one tensor to float32 (F32, F16, BF16, F64; anything else is an error). */
 export function toFloat32(name: string, e: SafetensorsEntry): Float32Array {
   const v = new DataView(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength);
-  const size = DTYPE_SIZE[e.dtype]!;
+  const size = Object.prototype.hasOwnProperty.call(DTYPE_SIZE, e.dtype) ? DTYPE_SIZE[e.dtype]! : fail(`tensor '${name}': unknown dtype ${e.dtype}`);
   const out = new Float32Array(e.bytes.byteLength / size);
   switch (e.dtype) {
     case 'F32':

@@ -9,6 +9,7 @@
  * - a plain object { name: nested arrays } (e.g. `v.tolist()`), shape inferred.
  */
 import { parseSafetensors, toFloat32 } from './safetensors.js';
+import { checkStateDictObject } from '../validate/pytorch.js';
 
 export interface TensorRecord {
   shape: number[];
@@ -26,43 +27,6 @@ export interface StateDict {
   get(name: string): TensorRecord | undefined;
 }
 
-function nestedShape(name: string, v: unknown, depth = 0): number[] {
-  if (!Array.isArray(v)) {
-    if (typeof v !== 'number') throw new Error(`state dict: '${name}' holds ${JSON.stringify(v)} where a number was expected`);
-    return [];
-  }
-  if (v.length === 0) return [0];
-  const inner = nestedShape(name, v[0], depth + 1);
-  for (const item of v) {
-    const s = nestedShape(name, item, depth + 1);
-    if (s.length !== inner.length || s.some((d, k) => d !== inner[k])) {
-      throw new Error(`state dict: '${name}' is a ragged nested array (level ${depth} mixes shapes [${inner}] and [${s}])`);
-    }
-  }
-  return [v.length, ...inner];
-}
-
-function fromObjectEntry(name: string, v: unknown): TensorRecord {
-  if (Array.isArray(v)) {
-    const shape = nestedShape(name, v);
-    return { shape, data: Float32Array.from(v.flat(Infinity) as number[]) };
-  }
-  const rec = v as { shape?: unknown; data?: unknown };
-  if (!rec || !Array.isArray(rec.shape) || rec.data === undefined) {
-    throw new Error(`state dict: '${name}' must be { shape, data } or a nested array, got ${typeof v}`);
-  }
-  const shape = rec.shape as number[];
-  const data = ArrayBuffer.isView(rec.data) || Array.isArray(rec.data)
-    ? Float32Array.from(rec.data as ArrayLike<number>)
-    : null;
-  if (!data) throw new Error(`state dict: '${name}'.data must be a number array or typed array`);
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== count) {
-    throw new Error(`state dict: '${name}' has shape [${shape.join(', ')}] (${count} values) but ${data.length} data values`);
-  }
-  return { shape, data };
-}
-
 export function readStateDict(input: StateDictInput): StateDict {
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
     const file = parseSafetensors(input);
@@ -70,16 +34,22 @@ export function readStateDict(input: StateDictInput): StateDict {
       keys: () => [...file.tensors.keys()],
       get: (name) => {
         const e = file.tensors.get(name);
-        return e ? { shape: e.shape, data: toFloat32(name, e) } : undefined;
+        if (!e) return undefined;
+        const data = toFloat32(name, e);
+        // Weights must be finite: an F16 Inf or an F64 beyond float32 range would make every output NaN.
+        const bad = data.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new Error(`safetensors: tensor '${name}': value ${data[bad]} at flat index ${bad} (as float32); expected finite weights`);
+        return { shape: [...e.shape], data };
       },
     };
   }
-  if (input === null || typeof input !== 'object') {
-    throw new Error(`state dict: expected safetensors bytes or an object of tensors, got ${input === null ? 'null' : typeof input}`);
-  }
-  const obj = input as Record<string, unknown>;
+  // Every entry checked and converted up front (own keys only; null = NaN in JSON is refused).
+  const tensors = checkStateDictObject(input);
   return {
-    keys: () => Object.keys(obj),
-    get: (name) => (name in obj ? fromObjectEntry(name, obj[name]) : undefined),
+    keys: () => [...tensors.keys()],
+    get: (name) => {
+      const t = tensors.get(name);
+      return t ? { shape: [...t.shape], data: t.data.slice() } : undefined;
+    },
   };
 }
