@@ -147,7 +147,9 @@ export default defineConfig({
   plugins: [fixturesPlugin, fixturesHttp],
   resolve: {
     // asc in a page: same compiler, file reads go through the readSource command
-    alias: [{ find: /^assemblyscript\/asc$/, replacement: join(root, 'test/browser/asc-browser.ts') }],
+    alias: [{ find: /^assemblyscript\/asc$/, replacement: join(root, 'test/browser/asc-browser.ts') },
+      // package.json "imports" maps #platform to dist/; tests run the sources
+      { find: /^#platform$/, replacement: join(root, 'src/platform/browser.ts') }],
   },
   test: {
     include: all.filter((f) => !nodeOnly.some(([n]) => n === f)),

@@ -6,9 +6,10 @@
  *                                        relative to model.json's directory
  *   load('file://out/dir')            -> same as .../model.json
  *
- * `node:fs/promises` is imported lazily so this module (and the package) still
+ * Node's fs/path come from `#platform`, so this module (and the package) still
  * loads in browsers; only calling save/load needs Node.
  */
+import { platform } from '#platform';
 import {
   artifactsFromModelJSON, artifactsInfo, joinWeightData, modelJSONFromArtifacts, parseModelJSON,
   type IOHandler, type ModelArtifacts, type SaveResult,
@@ -22,18 +23,8 @@ export interface FileHandlerOptions {
   shardBytes?: number;
 }
 
-type Fs = typeof import('node:fs/promises');
-type Path = typeof import('node:path');
-
-async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
-  try {
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    return { fs, path };
-  } catch {
-    throw new Error('file:// model paths need Node.js (node:fs); in a browser use indexeddb://, downloads://, ' +
-      'an http(s) URL or your own IOHandler');
-  }
-}
+// node:fs/promises and node:path come from '#platform' (never part of a browser bundle)
+const nodeModules = () => platform.nodeFiles();
 
 function stripScheme(url: string): string {
   return url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
