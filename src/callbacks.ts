@@ -2,6 +2,7 @@
  * Training callbacks (Keras/tfjs shape). Any hook may be async. A callback can
  * stop training by setting `model.stopTraining = true`.
  */
+import { checkOptions } from './util/options.js';
 import { describe } from './names.js';
 
 export type Logs = Record<string, number>;
@@ -33,6 +34,7 @@ export interface EarlyStoppingArgs {
   restoreBestWeights?: boolean;
   verbose?: number;
 }
+export const EARLY_STOPPING_OPTIONS = ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'verbose'] as const;
 
 /** Keras EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 export class EarlyStopping implements Callback {
@@ -50,6 +52,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: ReturnType<TrainingModel['getWeights']> | null = null;
 
   constructor(args: EarlyStoppingArgs = {}) {
+    checkOptions(args, EARLY_STOPPING_OPTIONS, 'callbacks.earlyStopping');
     this.monitor = args.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string') throw new Error(`callbacks.earlyStopping: monitor must be a string, got ${describe(this.monitor)}`);
     this.minDelta = Math.abs(args.minDelta ?? 0);

@@ -10,11 +10,16 @@
  */
 import type { Backend } from './backend/types.js';
 import { describe, pick } from './names.js';
+import { checkOptions } from './util/options.js';
 
 export interface ClipArgs { clipNorm?: number; clipValue?: number }
 export interface SgdArgs extends ClipArgs { learningRate?: number; momentum?: number; nesterov?: boolean }
 export interface RmspropArgs extends ClipArgs { learningRate?: number; rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 export interface AdamArgs extends ClipArgs { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+const CLIP_OPTIONS = ['clipNorm', 'clipValue'] as const;
+export const SGD_OPTIONS = [...CLIP_OPTIONS, 'learningRate', 'momentum', 'nesterov'] as const;
+export const RMSPROP_OPTIONS = [...CLIP_OPTIONS, 'learningRate', 'rho', 'momentum', 'epsilon', 'centered'] as const;
+export const ADAM_OPTIONS = [...CLIP_OPTIONS, 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 
 function num(v: unknown, def: number, what: string, lo = 0, hiExclusive = Infinity, allowZero = true): number {
   if (v === undefined || v === null) return def;
@@ -100,6 +105,7 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SgdArgs = {}) {
+    checkOptions(args, SGD_OPTIONS, 'optimizers.sgd');
     super('optimizers.sgd', args.learningRate ?? 0.01, args);
     this.momentum = num(args.momentum, 0, 'optimizers.sgd: momentum');
     this.nesterov = args.nesterov ?? false;
@@ -129,6 +135,7 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
   constructor(args: RmspropArgs = {}) {
+    checkOptions(args, RMSPROP_OPTIONS, 'optimizers.rmsprop');
     super('optimizers.rmsprop', args.learningRate ?? 0.001, args);
     this.rho = num(args.rho, 0.9, 'optimizers.rmsprop: rho', 0, 1);
     this.momentum = num(args.momentum, 0, 'optimizers.rmsprop: momentum');
@@ -160,6 +167,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   constructor(args: AdamArgs = {}) {
+    checkOptions(args, ADAM_OPTIONS, 'optimizers.adam');
     super('optimizers.adam', args.learningRate ?? 0.001, args);
     this.beta1 = num(args.beta1, 0.9, 'optimizers.adam: beta1', 0, 1);
     this.beta2 = num(args.beta2, 0.999, 'optimizers.adam: beta2', 0, 1);

@@ -4,6 +4,7 @@
  */
 import type { Backend, BackendName } from './types.js';
 import { createJsBackend } from './js/index.js';
+import { checkOptions } from '../util/options.js';
 import { createWasmBackend, createWasmBackendSync, supportedVariants, type WasmVariant } from './wasm.js';
 
 export type { Backend, BackendName } from './types.js';
@@ -12,6 +13,7 @@ export interface InitOptions {
   /** 'auto' (default) picks relaxed SIMD when the runtime has it, else plain SIMD. */
   variant?: 'auto' | WasmVariant;
 }
+export const INIT_OPTIONS = ['variant'] as const;
 
 let wasm: Backend | null = null;
 let wasmUnavailable: string | null = null;
@@ -38,6 +40,7 @@ function fallBack(reason: string): void {
 
 /** Instantiate the WebAssembly kernels once (idempotent). Node, browsers and workers. */
 export async function init(opt: InitOptions = {}): Promise<void> {
+  checkOptions(opt, INIT_OPTIONS, 'init');
   if (wasm && (!opt.variant || opt.variant === 'auto' || opt.variant === wasm.variant)) return;
   const v = pickVariant(opt);
   if (!v) return fallBack('this runtime does not validate the SIMD module');

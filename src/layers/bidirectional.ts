@@ -5,7 +5,7 @@
  * Weights: the forward layer's, then the backward layer's, named
  * `<bidi>/forward_<inner>/<weight>` and `<bidi>/backward_<inner>/<weight>`.
  */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type ParamStore, type Shape, type WeightSpec, type Workspace } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type ParamStore, type Shape, type WeightSpec, type Workspace, BASE_LAYER_OPTIONS } from './layer.js';
 import { Recurrent } from './recurrent.js';
 import type { Backend } from '../backend/types.js';
 import { pick } from '../names.js';
@@ -16,6 +16,7 @@ export interface BidirectionalArgs extends BaseLayerArgs {
   layer: Recurrent;
   mergeMode?: MergeMode;
 }
+export const BIDIRECTIONAL_OPTIONS = [...BASE_LAYER_OPTIONS, 'layer', 'mergeMode'] as const;
 
 export class Bidirectional extends Layer {
   readonly fwd: Recurrent;

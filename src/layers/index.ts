@@ -2,32 +2,34 @@
  * `layers.*` factories (API.md) and `layerFromConfig`, which builds a layer
  * from a Keras/tfjs topology entry (snake_case config).
  */
-import { Layer } from './layer.js';
-import { Dense, type DenseArgs } from './dense.js';
-import { Embedding, type EmbeddingArgs } from './embedding.js';
-import { Dropout, Flatten, type DropoutArgs } from './dropout.js';
-import { Recurrent, type RecurrentArgs } from './recurrent.js';
-import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { Layer, BASE_LAYER_OPTIONS } from './layer.js';
+import { Dense, DENSE_OPTIONS, type DenseArgs } from './dense.js';
+import { Embedding, EMBEDDING_OPTIONS, type EmbeddingArgs } from './embedding.js';
+import { Dropout, Flatten, DROPOUT_OPTIONS, type DropoutArgs } from './dropout.js';
+import { Recurrent, RECURRENT_OPTIONS, type RecurrentArgs } from './recurrent.js';
+import { Bidirectional, BIDIRECTIONAL_OPTIONS, type BidirectionalArgs } from './bidirectional.js';
 import type { BaseLayerArgs } from './layer.js';
 import { describe } from '../names.js';
+import { checkOptions } from '../util/options.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
 
-function args<T>(a: T, who: string): T {
+/** A factory's options: an object (these layers have required options) with only known keys. */
+function args<T extends object>(a: T, allowed: readonly string[], who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
-  return a;
+  return checkOptions(a, allowed, `layers.${who}`);
 }
 
 export const layers = {
-  embedding: (a: EmbeddingArgs) => new Embedding(args(a, 'embedding')),
-  lstm: (a: RecurrentArgs) => new Recurrent('lstm', args(a, 'lstm')),
-  gru: (a: RecurrentArgs) => new Recurrent('gru', args(a, 'gru')),
-  simpleRNN: (a: RecurrentArgs) => new Recurrent('rnn', args(a, 'simpleRNN')),
-  bidirectional: (a: BidirectionalArgs) => new Bidirectional(args(a, 'bidirectional')),
-  dense: (a: DenseArgs) => new Dense(args(a, 'dense')),
-  dropout: (a: DropoutArgs) => new Dropout(args(a, 'dropout')),
-  flatten: (a: BaseLayerArgs = {}) => new Flatten(a),
+  embedding: (a: EmbeddingArgs) => new Embedding(args(a, EMBEDDING_OPTIONS, 'embedding')),
+  lstm: (a: RecurrentArgs) => new Recurrent('lstm', args(a, RECURRENT_OPTIONS, 'lstm')),
+  gru: (a: RecurrentArgs) => new Recurrent('gru', args(a, RECURRENT_OPTIONS, 'gru')),
+  simpleRNN: (a: RecurrentArgs) => new Recurrent('rnn', args(a, RECURRENT_OPTIONS, 'simpleRNN')),
+  bidirectional: (a: BidirectionalArgs) => new Bidirectional(args(a, BIDIRECTIONAL_OPTIONS, 'bidirectional')),
+  dense: (a: DenseArgs) => new Dense(args(a, DENSE_OPTIONS, 'dense')),
+  dropout: (a: DropoutArgs) => new Dropout(args(a, DROPOUT_OPTIONS, 'dropout')),
+  flatten: (a: BaseLayerArgs = {}) => new Flatten(checkOptions(a, BASE_LAYER_OPTIONS, 'layers.flatten')),
 };
 
 /** Layer classes a topology may name. */

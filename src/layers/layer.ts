@@ -84,6 +84,8 @@ export interface BaseLayerArgs {
   inputLength?: number;
   trainable?: boolean;
 }
+/** The option keys every layer factory accepts (unknown keys throw: util/options.ts). */
+export const BASE_LAYER_OPTIONS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputLength', 'trainable'] as const;
 
 export abstract class Layer {
   readonly className: string;

@@ -13,7 +13,7 @@
  *   implementation 2, one mask shared by all gates; Keras 3 draws one
  *   recurrent mask per gate. Same expectation, different noise.
  */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg, BASE_LAYER_OPTIONS } from './layer.js';
 import { activationCode, kerasActivation, parseActivation, type ActivationName } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { RNN, GEMM, type Backend } from '../backend/types.js';
@@ -44,6 +44,9 @@ export interface RecurrentArgs extends BaseLayerArgs {
   /** Keras 3: with a mask and returnSequences, output 0 (not the carried h) at masked steps. */
   zeroOutputForMask?: boolean;
 }
+export const RECURRENT_OPTIONS = [...BASE_LAYER_OPTIONS, 'units', 'activation', 'recurrentActivation', 'useBias',
+  'unitForgetBias', 'resetAfter', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
+  'recurrentDropout', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'implementation', 'zeroOutputForMask'] as const;
 
 const CLASS: Record<CellKind, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
 const DEFAULT_NAME: Record<CellKind, string> = { lstm: 'lstm', gru: 'gru', rnn: 'simple_rnn' };

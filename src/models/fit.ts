@@ -14,6 +14,7 @@
  * So weights update every k1 steps with gradients through the last k2 ≤ k1.
  * The batch loss reported is the last chunk's (it has seen the whole sequence).
  */
+import { checkOptions } from '../util/options.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import type { Callback, Logs } from '../callbacks.js';
 import { Rng } from '../util/random.js';
@@ -49,6 +50,8 @@ export interface FitArgs {
    */
   threads?: number;
 }
+export const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks',
+  'tbptt', 'seed', 'initialEpoch', 'threads'] as const;
 
 export interface History {
   epoch: number[];
@@ -77,7 +80,7 @@ function intArg(v: unknown, def: number, what: string, min = 1): number {
 
 export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLike, args: FitArgs): Promise<History> {
   const who = `${model.name}.fit`;
-  if (args === null || typeof args !== 'object') throw new Error(`${who}: options must be an object, got ${describe(args)}`);
+  checkOptions(args, FIT_OPTIONS, who);
   const epochs = intArg(args.epochs, 1, `${who}: epochs`);
   const initialEpoch = intArg(args.initialEpoch, 0, `${who}: initialEpoch`, 0);
   const fixed = model.fixedBatch();

@@ -12,6 +12,7 @@
  * When the selected backend changes (setBackend), the next call moves weights
  * and optimizer state to the new backend's memory.
  */
+import { checkOptions } from '../util/options.js';
 import { backend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { Layer, Workspace, type Act, type Ctx, type ParamStore, type Shape } from '../layers/layer.js';
@@ -41,12 +42,17 @@ export interface SequentialArgs {
   /** Seed for initializers, shuffling and dropout (default: from setSeed(), else random). */
   seed?: number;
 }
+export const SEQUENTIAL_OPTIONS = ['name', 'seed'] as const;
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string;
   metrics?: string[];
 }
+export const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics'] as const;
+/** Options of predict and evaluate. */
+export interface PredictArgs { batchSize?: number }
+export const PREDICT_OPTIONS = ['batchSize'] as const;
 
 interface Placed {
   layer: Layer;
@@ -88,6 +94,7 @@ export class Sequential {
   private pending: Float32Array[] | null = null;
 
   constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
+    checkOptions(args, SEQUENTIAL_OPTIONS, 'Sequential');
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${describe(layers)}`);
@@ -341,6 +348,7 @@ export class Sequential {
 
   compile(args: CompileArgs): void {
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
+    checkOptions(args, COMPILE_OPTIONS, `${this.name}.compile`);
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
     if (args.metrics !== undefined && !Array.isArray(args.metrics)) {
@@ -359,7 +367,8 @@ export class Sequential {
   }
 
   /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
-  predict(xIn: TensorLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+  predict(xIn: TensorLike, args: PredictArgs = {}): Tensor | Tensor[] {
+    checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
@@ -390,7 +399,8 @@ export class Sequential {
   }
 
   /** Mean loss (and metrics) over x, y. */
-  evaluate(xIn: TensorLike, yIn: TensorLike, args: { batchSize?: number } = {}): Record<string, number> {
+  evaluate(xIn: TensorLike, yIn: TensorLike, args: PredictArgs = {}): Record<string, number> {
+    checkOptions(args, PREDICT_OPTIONS, `${this.name}.evaluate`);
     this.requireCompiled('evaluate');
     this.buildFromData(xIn);
     this.build();
@@ -446,6 +456,7 @@ export class Sequential {
 
   /** Gradients of the loss w.r.t. every weight, without updating. */
   computeGradients(xIn: TensorLike, yIn: TensorLike, args: { training?: boolean } = {}): { loss: number; grads: WeightValue[] } {
+    checkOptions(args, ['training'], `${this.name}.computeGradients`);
     this.requireCompiled('computeGradients');
     this.buildFromData(xIn);
     this.build();

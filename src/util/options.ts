@@ -17,6 +17,14 @@ export function camel(s: string): string {
 /** Old Keras spellings that are not near their current name. */
 const KERAS_ALIASES: Readonly<Record<string, string>> = { lr: 'learningRate', decay: 'weightDecay', nb_epoch: 'epochs' };
 
+/**
+ * Keras options this version does not implement (yet): they throw like unknown keys, but
+ * say so, instead of suggesting a near name. An option leaves this list when it is implemented.
+ */
+const NOT_IMPLEMENTED: ReadonlySet<string> = new Set(['classWeight', 'sampleWeight', 'initialState',
+  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'activityRegularizer', 'embeddingsRegularizer',
+  'kernelConstraint', 'recurrentConstraint', 'biasConstraint', 'embeddingsConstraint', 'weightDecay']);
+
 /** Edit distance, capped: enough to suggest a near name. */
 function distance(a: string, b: string): number {
   const m = a.length, n = b.length;
@@ -71,6 +79,9 @@ export function checkOptions<T extends object>(args: T | undefined, allowed: rea
   }
   for (const key of Object.keys(args)) {
     if (allowed.includes(key)) continue;
+    if (NOT_IMPLEMENTED.has(camel(key))) {
+      throw new Error(`${who}: option '${key}' (Keras '${camel(key)}') is not implemented in this version of lstm-wasm; remove it`);
+    }
     const hint = suggest(key, allowed);
     const list = allowed.length ? `; known options: ${allowed.join(', ')}` : '; it takes no options';
     throw new Error(`${who}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}${list}`);

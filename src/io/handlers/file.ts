@@ -9,6 +9,7 @@
  * Node's fs/path come from `#platform`, so this module (and the package) still
  * loads in browsers; only calling save/load needs Node.
  */
+import { checkOptions } from '../../util/options.js';
 import { platform } from '#platform';
 import {
   artifactsFromModelJSON, artifactsInfo, joinWeightData, modelJSONFromArtifacts, parseModelJSON,
@@ -22,6 +23,7 @@ export interface FileHandlerOptions {
   /** Shard size in bytes (default 4 MiB, as the Python converter). */
   shardBytes?: number;
 }
+export const FILE_HANDLER_OPTIONS = ['shardBytes'] as const;
 
 // node:fs/promises and node:path come from '#platform' (never part of a browser bundle)
 const nodeModules = () => platform.nodeFiles();
@@ -35,6 +37,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHandler {
+  checkOptions(options, FILE_HANDLER_OPTIONS, 'io.fileHandler');
   const target = stripScheme(url);
   if (target.length === 0) throw new Error(`file handler: empty path in "${url}"`);
   return {

@@ -37,6 +37,7 @@ export interface ToONNXOptions {
   inputName?: string;
   outputName?: string;
 }
+export const TO_ONNX_OPTIONS = ['indexType', 'batchSize', 'inputName', 'outputName'] as const;
 
 /** The Keras topology object: `model.toJSON()` or the `modelTopology` of a model.json. */
 export interface KerasTopology {

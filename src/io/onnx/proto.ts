@@ -24,7 +24,9 @@ export function onnxRoot(): Promise<PbRoot> {
   rootPromise ??= (async () => {
     let mod: { default?: unknown; Root?: unknown };
     try {
-      mod = (await import('protobufjs/light.js')) as typeof mod;
+      // A computed name, ignored by bundlers: the optional peer is not required to bundle the package.
+      const name = 'protobufjs/light.js';
+      mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as typeof mod;
     } catch (err) {
       rootPromise = undefined;
       throw new Error(
