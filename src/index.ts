@@ -4,7 +4,7 @@ export type { BackendName, InitOptions } from './backend/index.js';
 export { tensor, Tensor } from './tensor.js';
 export type { DType, TensorLike, NestedArray } from './tensor.js';
 export { Sequential } from './models/sequential.js';
-export type { WeightValue, CompileArgs, SequentialArgs } from './models/sequential.js';
+export type { WeightValue, CompileArgs, SequentialArgs, PredictArgs } from './models/sequential.js';
 export type { FitArgs, History } from './models/fit.js';
 export { layers, layerFromConfig, SUPPORTED_LAYER_CLASSES } from './layers/index.js';
 export { optimizers, Optimizer, SGD, RMSprop, Adam } from './optimizers.js';
@@ -20,3 +20,7 @@ export { io } from './model-io.js';
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions } from './model-io.js';
 export { ProgressBar } from './util/progress.js';
 export { learningCurvesSVG } from './util/svg-plot.js';
+export type {
+  LossIdentifier, MetricIdentifier, OptimizerIdentifier, ActivationIdentifier, InitializerIdentifier, InitializerSpec,
+  KerasIdentifier, SnakeCase,
+} from './util/identifiers.js';

@@ -187,6 +187,9 @@ export class Adam extends Optimizer {
   }
 }
 
+export const OPTIMIZER_NAMES = ['adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerName = typeof OPTIMIZER_NAMES[number];
+
 export const optimizers = {
   sgd: (args?: SgdArgs) => new SGD(args),
   rmsprop: (args?: RmspropArgs) => new RMSprop(args),
@@ -196,6 +199,6 @@ export const optimizers = {
 /** 'adam' | 'rmsprop' | 'sgd' (Keras defaults) or an Optimizer. */
 export function getOptimizer(spec: unknown): Optimizer {
   if (spec instanceof Optimizer) return spec;
-  const name = pick(spec, ['adam', 'rmsprop', 'sgd'] as const, 'compile: optimizer');
+  const name = pick(spec, OPTIMIZER_NAMES, 'compile: optimizer');
   return optimizers[name]();
 }

@@ -3,13 +3,14 @@ import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightS
 import { activationCode, kerasActivation, parseActivation, type ActivationName } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { describe } from '../names.js';
+import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
 
 export interface DenseArgs extends BaseLayerArgs {
   units: number;
-  activation?: string | null;
+  activation?: ActivationIdentifier | null;
   useBias?: boolean;
-  kernelInitializer?: unknown;
-  biasInitializer?: unknown;
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
 }
 export const DENSE_OPTIONS = [...BASE_LAYER_OPTIONS, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
 

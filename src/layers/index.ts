@@ -11,6 +11,7 @@ import { Bidirectional, BIDIRECTIONAL_OPTIONS, type BidirectionalArgs } from './
 import type { BaseLayerArgs } from './layer.js';
 import { describe } from '../names.js';
 import { checkOptions } from '../util/options.js';
+import type { ReturnStateOf } from '../models/output-types.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
@@ -23,9 +24,10 @@ function args<T extends object>(a: T, allowed: readonly string[], who: string): 
 
 export const layers = {
   embedding: (a: EmbeddingArgs) => new Embedding(args(a, EMBEDDING_OPTIONS, 'embedding')),
-  lstm: (a: RecurrentArgs) => new Recurrent('lstm', args(a, RECURRENT_OPTIONS, 'lstm')),
-  gru: (a: RecurrentArgs) => new Recurrent('gru', args(a, RECURRENT_OPTIONS, 'gru')),
-  simpleRNN: (a: RecurrentArgs) => new Recurrent('rnn', args(a, RECURRENT_OPTIONS, 'simpleRNN')),
+  // typed with the literal returnState, so predict knows a Tensor from a Tensor[] (models/output-types.ts)
+  lstm: <A extends RecurrentArgs>(a: A) => new Recurrent('lstm', args(a, RECURRENT_OPTIONS, 'lstm')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
+  gru: <A extends RecurrentArgs>(a: A) => new Recurrent('gru', args(a, RECURRENT_OPTIONS, 'gru')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
+  simpleRNN: <A extends RecurrentArgs>(a: A) => new Recurrent('rnn', args(a, RECURRENT_OPTIONS, 'simpleRNN')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
   bidirectional: (a: BidirectionalArgs) => new Bidirectional(args(a, BIDIRECTIONAL_OPTIONS, 'bidirectional')),
   dense: (a: DenseArgs) => new Dense(args(a, DENSE_OPTIONS, 'dense')),
   dropout: (a: DropoutArgs) => new Dropout(args(a, DROPOUT_OPTIONS, 'dropout')),

@@ -20,13 +20,14 @@ import { RNN, GEMM, type Backend } from '../backend/types.js';
 import { lstmCacheFloats, lstmCacheGatesOffset, lstmWorkFloats, lstmWorkGatesOffset, gruCacheFloats, gruWorkFloats, rnnCacheFloats, rnnWorkFloats } from '../backend/sizes.js';
 import type { Embedding } from './embedding.js';
 import { describe } from '../names.js';
+import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
 
 export type CellKind = 'lstm' | 'gru' | 'rnn';
 
 export interface RecurrentArgs extends BaseLayerArgs {
   units: number;
-  activation?: string | null;
-  recurrentActivation?: string | null;
+  activation?: ActivationIdentifier | null;
+  recurrentActivation?: ActivationIdentifier | null;
   useBias?: boolean;
   unitForgetBias?: boolean | null;
   resetAfter?: boolean;
@@ -37,9 +38,9 @@ export interface RecurrentArgs extends BaseLayerArgs {
   unroll?: boolean;
   dropout?: number;
   recurrentDropout?: number;
-  kernelInitializer?: unknown;
-  recurrentInitializer?: unknown;
-  biasInitializer?: unknown;
+  kernelInitializer?: InitializerSpec;
+  recurrentInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
   implementation?: number | null;
   /** Keras 3: with a mask and returnSequences, output 0 (not the carried h) at masked steps. */
   zeroOutputForMask?: boolean;

@@ -13,6 +13,8 @@
  * and optimizer state to the new backend's memory.
  */
 import { checkOptions } from '../util/options.js';
+import type { PredictOutput } from './output-types.js';
+import type { LossIdentifier, MetricIdentifier, OptimizerIdentifier } from '../util/identifiers.js';
 import { backend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { Layer, Workspace, type Act, type Ctx, type ParamStore, type Shape } from '../layers/layer.js';
@@ -25,7 +27,7 @@ import { nextSeed } from '../util/seed.js';
 import { getLoss, type Loss } from '../losses.js';
 import { resolveMetric, type Metric } from '../metrics.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
-import { checkX, checkY, gatherRows, rowIndices, type InputSpec, type TargetSpec } from './data.js';
+import { checkX, checkY, gatherRows, rowIndices, stackError, type InputSpec, type TargetSpec } from './data.js';
 import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
@@ -45,9 +47,9 @@ export interface SequentialArgs {
 export const SEQUENTIAL_OPTIONS = ['name', 'seed'] as const;
 
 export interface CompileArgs {
-  optimizer: string | Optimizer;
-  loss: string;
-  metrics?: string[];
+  optimizer: OptimizerIdentifier | Optimizer;
+  loss: LossIdentifier;
+  metrics?: MetricIdentifier[];
 }
 export const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics'] as const;
 /** Options of predict and evaluate. */
@@ -67,7 +69,22 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 let modelCounter = 0;
 
-export class Sequential {
+/**
+ * A linear stack of layers (Keras `Sequential`).
+ *
+ * The type parameter is the layer tuple given to the constructor; it only types
+ * `predict`'s result (see {@link PredictOutput}).
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   layers.lstm({ units: 32, inputShape: [10, 3] }),
+ *   layers.dense({ units: 1, activation: 'sigmoid' }),
+ * ]);
+ * model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
+export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   name: string;
   readonly layers: Layer[] = [];
   /** Set by callbacks (e.g. earlyStopping) to end fit() after the current epoch. */
@@ -93,7 +110,7 @@ export class Sequential {
   /** Initial weights before the first placement (host copies). */
   private pending: Float32Array[] | null = null;
 
-  constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
+  constructor(layers: readonly [...L] = [] as unknown as L, args: SequentialArgs = {}) {
     checkOptions(args, SEQUENTIAL_OPTIONS, 'Sequential');
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
@@ -128,11 +145,11 @@ export class Sequential {
       throw new Error(`${this.name}: the input shape is unknown: give the first layer inputShape (or batchInputShape), or call fit/predict with data first`);
     }
     let s: Shape = s0.slice();
-    for (const l of this.layers) {
+    for (const [i, l] of this.layers.entries()) {
       try {
         l.build(s);
       } catch (e) {
-        throw new Error(`${(e as Error).message}`);
+        throw stackError(e, this.layers[i - 1], l, s);
       }
       s = l.outputShape!;
     }
@@ -367,7 +384,7 @@ export class Sequential {
   }
 
   /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
-  predict(xIn: TensorLike, args: PredictArgs = {}): Tensor | Tensor[] {
+  predict(xIn: TensorLike, args: PredictArgs = {}): PredictOutput<L> {
     checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
     this.buildFromData(xIn);
     this.build();
@@ -395,7 +412,7 @@ export class Sequential {
       });
     }
     const tensors = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
-    return tensors.length === 1 ? tensors[0] : tensors;
+    return (tensors.length === 1 ? tensors[0] : tensors) as PredictOutput<L>;
   }
 
   /** Mean loss (and metrics) over x, y. */

@@ -2,7 +2,6 @@
  * `#platform` under the `browser` condition (bundlers, Vite, webpack, esbuild with
  * platform 'browser'): no Node built-ins, and no wasm bytes until init() loads the
  * one build the runtime picks.
- * @internal
  */
 import type { Platform } from './types.js';
 

@@ -2,7 +2,6 @@
  * `#platform` in Node: the Node built-ins, imported statically (this file is never
  * in a browser bundle, see ./types.ts). Both wasm builds are imported here so a
  * Node script may use the wasm backend without awaiting init().
- * @internal
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';

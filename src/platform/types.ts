@@ -3,7 +3,6 @@
  * `#platform` (package.json "imports") resolves to ./node.js or, under the
  * `browser` condition every bundler sets, to ./browser.js — so no `node:` import
  * is reachable from a browser bundle and no bundler needs configuration.
- * @internal
  */
 import type { WasmVariant } from '../backend/wasm-bytes.js';
 
