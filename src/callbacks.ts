@@ -52,7 +52,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: ReturnType<TrainingModel['getWeights']> | null = null;
 
   constructor(args: EarlyStoppingArgs = {}) {
-    checkOptions(args, EARLY_STOPPING_OPTIONS, 'callbacks.earlyStopping');
+    args = checkOptions(args, EARLY_STOPPING_OPTIONS, 'callbacks.earlyStopping');
     this.monitor = args.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string') throw new Error(`callbacks.earlyStopping: monitor must be a string, got ${describe(this.monitor)}`);
     this.minDelta = Math.abs(args.minDelta ?? 0);

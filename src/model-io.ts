@@ -41,7 +41,7 @@ export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
 
 /** ONNX bytes (opset 17) for a Sequential model; needs the optional peer dependency `protobufjs`. */
 export async function toONNX(model: Sequential, opts: ToONNXOptions = {}): Promise<Uint8Array> {
-  checkOptions(opts, TO_ONNX_OPTIONS, 'io.toONNX');
+  opts = checkOptions(opts, TO_ONNX_OPTIONS, 'io.toONNX');
   return topologyToONNX(model.toJSON() as never, model.getWeights(), opts);
 }
 
@@ -69,13 +69,13 @@ function pytorchModel(imported: ImportedLayer[], name: string): Sequential {
  * layers' configs and pass `[...this.getWeights(), ...headWeights]` to setWeights.
  */
 export function fromPyTorchLSTM(stateDict: StateDictInput, opts: PyTorchRnnOptions): Sequential {
-  checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchLSTM');
+  opts = checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchLSTM');
   return pytorchModel(lstmLayers(stateDict, opts), 'pytorch_lstm');
 }
 
 /** The same for nn.GRU (PyTorch's GRU is Keras' resetAfter: true form; gates r, z, n → z, r, h). */
 export function fromPyTorchGRU(stateDict: StateDictInput, opts: PyTorchRnnOptions): Sequential {
-  checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchGRU');
+  opts = checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchGRU');
   return pytorchModel(gruLayers(stateDict, opts), 'pytorch_gru');
 }
 

@@ -105,7 +105,7 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SgdArgs = {}) {
-    checkOptions(args, SGD_OPTIONS, 'optimizers.sgd');
+    args = checkOptions(args, SGD_OPTIONS, 'optimizers.sgd');
     super('optimizers.sgd', args.learningRate ?? 0.01, args);
     this.momentum = num(args.momentum, 0, 'optimizers.sgd: momentum');
     this.nesterov = args.nesterov ?? false;
@@ -135,7 +135,7 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
   constructor(args: RmspropArgs = {}) {
-    checkOptions(args, RMSPROP_OPTIONS, 'optimizers.rmsprop');
+    args = checkOptions(args, RMSPROP_OPTIONS, 'optimizers.rmsprop');
     super('optimizers.rmsprop', args.learningRate ?? 0.001, args);
     this.rho = num(args.rho, 0.9, 'optimizers.rmsprop: rho', 0, 1);
     this.momentum = num(args.momentum, 0, 'optimizers.rmsprop: momentum');
@@ -167,7 +167,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   constructor(args: AdamArgs = {}) {
-    checkOptions(args, ADAM_OPTIONS, 'optimizers.adam');
+    args = checkOptions(args, ADAM_OPTIONS, 'optimizers.adam');
     super('optimizers.adam', args.learningRate ?? 0.001, args);
     this.beta1 = num(args.beta1, 0.9, 'optimizers.adam: beta1', 0, 1);
     this.beta2 = num(args.beta2, 0.999, 'optimizers.adam: beta2', 0, 1);

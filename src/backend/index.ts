@@ -40,7 +40,7 @@ function fallBack(reason: string): void {
 
 /** Instantiate the WebAssembly kernels once (idempotent). Node, browsers and workers. */
 export async function init(opt: InitOptions = {}): Promise<void> {
-  checkOptions(opt, INIT_OPTIONS, 'init');
+  opt = checkOptions(opt, INIT_OPTIONS, 'init');
   if (wasm && (!opt.variant || opt.variant === 'auto' || opt.variant === wasm.variant)) return;
   const v = pickVariant(opt);
   if (!v) return fallBack('this runtime does not validate the SIMD module');

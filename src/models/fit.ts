@@ -80,7 +80,7 @@ function intArg(v: unknown, def: number, what: string, min = 1): number {
 
 export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLike, args: FitArgs): Promise<History> {
   const who = `${model.name}.fit`;
-  checkOptions(args, FIT_OPTIONS, who);
+  args = checkOptions(args, FIT_OPTIONS, who);
   const epochs = intArg(args.epochs, 1, `${who}: epochs`);
   const initialEpoch = intArg(args.initialEpoch, 0, `${who}: initialEpoch`, 0);
   const fixed = model.fixedBatch();

@@ -8,7 +8,8 @@ import type { Tensor } from '../tensor.js';
 
 /** `true` / `false` when an options literal says so; `boolean` when it is not known. */
 export type ReturnStateOf<A> = A extends { returnState: true } ? true
-  : A extends { returnState?: false | undefined } ? false : boolean;
+  : A extends { returnState: false } ? false
+  : 'returnState' extends keyof A ? boolean : false;
 
 /** The output of one layer: `Tensor[]` when it returns its states. */
 export type LayerOutput<Last> = Last extends { readonly returnState: infer R }

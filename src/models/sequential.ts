@@ -111,7 +111,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   private pending: Float32Array[] | null = null;
 
   constructor(layers: readonly [...L] = [] as unknown as L, args: SequentialArgs = {}) {
-    checkOptions(args, SEQUENTIAL_OPTIONS, 'Sequential');
+    args = checkOptions(args, SEQUENTIAL_OPTIONS, 'Sequential');
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${describe(layers)}`);
@@ -365,7 +365,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   compile(args: CompileArgs): void {
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
-    checkOptions(args, COMPILE_OPTIONS, `${this.name}.compile`);
+    args = checkOptions(args, COMPILE_OPTIONS, `${this.name}.compile`);
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
     if (args.metrics !== undefined && !Array.isArray(args.metrics)) {
@@ -385,7 +385,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
   predict(xIn: TensorLike, args: PredictArgs = {}): PredictOutput<L> {
-    checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
+    args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
@@ -417,7 +417,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   /** Mean loss (and metrics) over x, y. */
   evaluate(xIn: TensorLike, yIn: TensorLike, args: PredictArgs = {}): Record<string, number> {
-    checkOptions(args, PREDICT_OPTIONS, `${this.name}.evaluate`);
+    args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.evaluate`);
     this.requireCompiled('evaluate');
     this.buildFromData(xIn);
     this.build();
@@ -473,7 +473,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   /** Gradients of the loss w.r.t. every weight, without updating. */
   computeGradients(xIn: TensorLike, yIn: TensorLike, args: { training?: boolean } = {}): { loss: number; grads: WeightValue[] } {
-    checkOptions(args, ['training'], `${this.name}.computeGradients`);
+    args = checkOptions(args, ['training'], `${this.name}.computeGradients`);
     this.requireCompiled('computeGradients');
     this.buildFromData(xIn);
     this.build();

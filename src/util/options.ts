@@ -70,7 +70,9 @@ export function ownGet<T>(table: Readonly<Record<string, T>>, key: string): T | 
 /**
  * Validates an options argument: `undefined` → `{}`; anything but a plain object throws;
  * every own key must be in `allowed` (else an error naming `who`, the key, and the key the
- * user probably meant). Returns the same object, typed.
+ * user probably meant). Returns a copy holding only the own properties, so an inherited
+ * key (a polluted `Object.prototype`, an options object made with `Object.create`) is never
+ * read as an option: callers use the returned object.
  */
 export function checkOptions<T extends object>(args: T | undefined, allowed: readonly string[], who: string): T {
   if (args === undefined) return {} as T;
@@ -86,5 +88,5 @@ export function checkOptions<T extends object>(args: T | undefined, allowed: rea
     const list = allowed.length ? `; known options: ${allowed.join(', ')}` : '; it takes no options';
     throw new Error(`${who}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}${list}`);
   }
-  return args;
+  return { ...args };
 }

@@ -17,7 +17,7 @@ export interface DownloadsOptions {
 export const DOWNLOADS_OPTIONS = ['document', 'createObjectURL'] as const;
 
 export function downloadsHandler(url: string, options: DownloadsOptions = {}): IOHandler {
-  checkOptions(options, DOWNLOADS_OPTIONS, 'io.downloadsHandler');
+  options = checkOptions(options, DOWNLOADS_OPTIONS, 'io.downloadsHandler');
   let prefix = url.startsWith(DOWNLOADS_SCHEME) ? url.slice(DOWNLOADS_SCHEME.length) : url;
   if (prefix.length === 0) prefix = 'model';
   const jsonName = `${prefix}.json`;

@@ -37,7 +37,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHandler {
-  checkOptions(options, FILE_HANDLER_OPTIONS, 'io.fileHandler');
+  options = checkOptions(options, FILE_HANDLER_OPTIONS, 'io.fileHandler');
   const target = stripScheme(url);
   if (target.length === 0) throw new Error(`file handler: empty path in "${url}"`);
   return {

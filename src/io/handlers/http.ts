@@ -35,7 +35,7 @@ export function splitModelUrl(url: string): [string, string] {
 }
 
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
-  checkOptions(options, HTTP_OPTIONS, 'io.httpHandler');
+  options = checkOptions(options, HTTP_OPTIONS, 'io.httpHandler');
   const getFetch = (): typeof fetch => {
     const f = options.fetchFunc ?? (typeof fetch === 'function' ? fetch : undefined);
     if (f == null) throw new Error(`http handler: no fetch() in this environment; pass options.fetchFunc (url ${url})`);

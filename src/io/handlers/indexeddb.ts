@@ -50,7 +50,7 @@ function done(tx: IDBTransaction): Promise<void> {
 }
 
 export function indexedDBHandler(url: string, options: IndexedDBOptions = {}): IOHandler {
-  checkOptions(options, INDEXEDDB_OPTIONS, 'io.indexedDBHandler');
+  options = checkOptions(options, INDEXEDDB_OPTIONS, 'io.indexedDBHandler');
   const modelPath = url.startsWith(INDEXEDDB_SCHEME) ? url.slice(INDEXEDDB_SCHEME.length) : url;
   if (modelPath.length === 0) throw new Error(`indexeddb handler: empty model name in "${url}"`);
   return {
