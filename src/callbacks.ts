@@ -5,6 +5,7 @@
 import { checkOptions } from './util/options.js';
 import { describe } from './names.js';
 
+/** Metric values passed to callbacks, e.g. `{ loss, accuracy, val_loss, val_accuracy }`. */
 export type Logs = Record<string, number>;
 
 export interface TrainingModel {
@@ -13,6 +14,7 @@ export interface TrainingModel {
   setWeights(w: { name: string; shape: number[]; data: Float32Array }[]): void;
 }
 
+/** Hooks `fit` calls during training (each optional, may be async). */
 export interface Callback {
   setModel?(model: TrainingModel): void;
   onTrainBegin?(logs?: Logs): void | Promise<void>;
@@ -106,6 +108,7 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/** Built-in callbacks: `callbacks.earlyStopping({ monitor, patience, restoreBestWeights, … })`. */
 export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
 };

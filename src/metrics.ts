@@ -54,4 +54,5 @@ export function resolveMetric(spec: unknown, loss: LossName): Metric {
   throw new Error(`compile: metrics: unknown metric ${String(spec)}`);
 }
 
+/** Accuracy functions over raw prediction and target arrays (compile picks one for `'accuracy'`). */
 export const metrics = { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy };

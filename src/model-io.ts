@@ -79,6 +79,16 @@ export function fromPyTorchGRU(stateDict: StateDictInput, opts: PyTorchRnnOption
   return pytorchModel(gruLayers(stateDict, opts), 'pytorch_gru');
 }
 
+/**
+ * Saving, loading and converting models: the TensorFlow.js layers-model format, ONNX export,
+ * PyTorch weights, and the storage handlers.
+ *
+ * @example
+ * ```ts
+ * await model.save('file://./my-model');
+ * const again = await io.loadModel('file://./my-model/model.json');
+ * ```
+ */
 export const io = {
   fromPyTorchLSTM,
   fromPyTorchGRU,

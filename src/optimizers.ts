@@ -29,6 +29,7 @@ function num(v: unknown, def: number, what: string, lo = 0, hiExclusive = Infini
   return v;
 }
 
+/** Base class of the optimizers: learning rate, clipping, and slots in the model's parameter layout. */
 export abstract class Optimizer {
   abstract readonly className: string;
   learningRate: number;
@@ -100,6 +101,7 @@ export abstract class Optimizer {
   }
 }
 
+/** Stochastic gradient descent, with optional momentum and Nesterov momentum (`optimizers.sgd`). */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
@@ -161,6 +163,7 @@ export class RMSprop extends Optimizer {
   }
 }
 
+/** Adam (`optimizers.adam`), with the TensorFlow.js update rule (ε added to sqrt(v̂)). */
 export class Adam extends Optimizer {
   readonly className = 'Adam';
   readonly beta1: number;
@@ -190,6 +193,14 @@ export class Adam extends Optimizer {
 export const OPTIMIZER_NAMES = ['adam', 'rmsprop', 'sgd'] as const;
 export type OptimizerName = typeof OPTIMIZER_NAMES[number];
 
+/**
+ * Optimizer factories with Keras defaults.
+ *
+ * @example
+ * ```ts
+ * model.compile({ optimizer: optimizers.adam({ learningRate: 0.01, clipNorm: 5 }), loss: 'meanSquaredError' });
+ * ```
+ */
 export const optimizers = {
   sgd: (args?: SgdArgs) => new SGD(args),
   rmsprop: (args?: RmspropArgs) => new RMSprop(args),

@@ -4,10 +4,21 @@
  * never dangle after the memory grows.
  */
 import { describe as describeValue } from './names.js';
+/** Element type of a tensor: `'float32'` for values, `'int32'` for token ids and labels. */
 export type DType = 'float32' | 'int32';
 export type TensorData = Float32Array | Int32Array;
+/** Nested JavaScript arrays of numbers, e.g. `[[1, 2], [3, 4]]` (rectangular). */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * A plain, inspectable value: `shape`, `dtype` and the row-major `data`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);   // shape [2, 3], float32
+ * x.toArray();                                 // [[1, 2, 3], [4, 5, 6]]
+ * ```
+ */
 export class Tensor {
   readonly shape: number[];
   readonly dtype: DType;
@@ -84,6 +95,12 @@ function flatten(x: NestedArray, out: number[]): void {
  * tensor(data, shape?, dtype?): data is a flat number[] / Float32Array /
  * Int32Array (shape required unless 1-D) or nested arrays (shape inferred and
  * checked if given). dtype defaults to the typed array's, else float32.
+ *
+ * @example
+ * ```ts
+ * const ids = tensor([[3, 1, 4], [1, 5, 9]], undefined, 'int32');
+ * const x = tensor(new Float32Array(24), [2, 4, 3]);
+ * ```
  */
 export function tensor(data: NestedArray | ArrayLike<number> | TensorData, shape?: number[], dtype?: DType): Tensor {
   return makeTensor(data, shape, dtype, 'tensor: data');

@@ -22,6 +22,19 @@ function args<T extends object>(a: T, allowed: readonly string[], who: string): 
   return checkOptions(a, allowed, `layers.${who}`);
 }
 
+/**
+ * Layer factories with Keras options and defaults; unknown option keys throw.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   layers.embedding({ inputDim: 10000, outputDim: 32 }),
+ *   layers.lstm({ units: 32, returnSequences: true }),
+ *   layers.gru({ units: 16 }),
+ *   layers.dense({ units: 1, activation: 'sigmoid' }),
+ * ]);
+ * ```
+ */
 export const layers = {
   embedding: (a: EmbeddingArgs) => new Embedding(args(a, EMBEDDING_OPTIONS, 'embedding')),
   // typed with the literal returnState, so predict knows a Tensor from a Tensor[] (models/output-types.ts)

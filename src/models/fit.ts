@@ -26,6 +26,7 @@ import { sliceRows, sliceTime, takeRows, rowIndices } from './data.js';
 import type { Sequential } from './sequential.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 
+/** Options of `model.fit` (Keras names in camelCase). */
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
@@ -53,6 +54,7 @@ export interface FitArgs {
 export const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks',
   'tbptt', 'seed', 'initialEpoch', 'threads'] as const;
 
+/** What `fit` returns: per-epoch values in `history` (`loss`, `accuracy`, `val_loss`, `val_accuracy`). */
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;

@@ -33,12 +33,14 @@ import { describe, shapeStr } from '../names.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import type { DataParallel } from '../parallel/data-parallel.js';
 
+/** One weight as `getWeights` returns it: Keras/TensorFlow.js name, shape and a float32 copy. */
 export interface WeightValue {
   name: string;
   shape: number[];
   data: Float32Array;
 }
 
+/** Options of the {@link Sequential} constructor. */
 export interface SequentialArgs {
   name?: string;
   /** Seed for initializers, shuffling and dropout (default: from setSeed(), else random). */
@@ -46,6 +48,7 @@ export interface SequentialArgs {
 }
 export const SEQUENTIAL_OPTIONS = ['name', 'seed'] as const;
 
+/** Options of `model.compile`: optimizer (name or instance), loss name, metric names. */
 export interface CompileArgs {
   optimizer: OptimizerIdentifier | Optimizer;
   loss: LossIdentifier;
@@ -118,6 +121,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     for (const l of layers) this.add(l);
   }
 
+  /** Appends a layer (before the model is built). */
   add(layer: Layer): this {
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer (layers.lstm(…), layers.dense(…) …), got ${describe(layer)}`);
     if (this.placed.length) throw new Error(`${this.name}.add: the model is already built; add layers before the first call`);
@@ -363,6 +367,14 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   // ---------------------------------------------------------------- public
 
+  /**
+   * Sets the optimizer, loss and metrics (names complete in both casings).
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'rmsprop', loss: 'binary_crossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   compile(args: CompileArgs): void {
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
     args = checkOptions(args, COMPILE_OPTIONS, `${this.name}.compile`);
@@ -383,7 +395,16 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     if (!this.loss || !this.optimizer) throw new Error(`${this.name}.${who}: call model.compile({ optimizer, loss }) first`);
   }
 
-  /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
+  /**
+   * Inference. Returns one tensor, or [output, ...states] when the last layer has returnState
+   * (and the return type says which, see {@link PredictOutput}).
+   *
+   * @example
+   * ```ts
+   * const p = model.predict(x);   // Tensor
+   * p.data[0];
+   * ```
+   */
   predict(xIn: TensorLike, args: PredictArgs = {}): PredictOutput<L> {
     args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
     this.buildFromData(xIn);
@@ -533,6 +554,14 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.optimizer!.apply(this.store.params, this.store.grads);
   }
 
+  /**
+   * Trains for `epochs` over x, y; yields to the event loop after every batch.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+   * ```
+   */
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
     this.requireCompiled('fit');
     this.buildFromData(x);
@@ -573,6 +602,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   // ---------------------------------------------------------------- weights
 
+  /** Every weight, in Keras order, as copies. */
   getWeights(): WeightValue[] {
     this.build();
     if (!this.be) {
@@ -632,6 +662,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.writeBlock(this.store.params, list.map((w, i) => ({ ...w, data: values[i] })));
   }
 
+  /** Number of weights (floats) in the model. */
   countParams(): number {
     this.build();
     return this.placed.reduce((a, p) => a + p.size, 0);
@@ -643,6 +674,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     return this.placed.map((p) => p.name);
   }
 
+  /** Keras-style table of layers, output shapes and parameter counts. */
   summary(lineLength = 65): string {
     this.build();
     const counts = new Map<Layer, number>();

@@ -28,6 +28,7 @@ import {
 
 export type { WeightRecord, LayerJSON } from './config.js';
 
+/** Options of `io.toONNX`. */
 export interface ToONNXOptions {
   /** dtype of the token-id input when the model starts with Embedding (default 'int32'). */
   indexType?: 'int32' | 'int64';
