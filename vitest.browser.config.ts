@@ -153,6 +153,8 @@ export default defineConfig({
   },
   test: {
     include: all.filter((f) => !nodeOnly.some(([n]) => n === f)),
+    // wasm bytes load lazily in browsers; the kernel tests use them without init()
+    setupFiles: ['test/browser/setup-wasm.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     browser: {

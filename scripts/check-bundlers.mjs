@@ -39,7 +39,8 @@ function installPacked(app) {
   execFileSync('tar', ['-xzf', tgz, '-C', dest, '--strip-components=1']);
   // its runtime dependencies, as npm would install them next to it
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  for (const dep of Object.keys(pkg.dependencies ?? {})) {
+  // and the optional peer protobufjs (io.toONNX): bundlers resolve its import at build time
+  for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]) {
     symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
   }
 }

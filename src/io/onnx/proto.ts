@@ -24,9 +24,7 @@ export function onnxRoot(): Promise<PbRoot> {
   rootPromise ??= (async () => {
     let mod: { default?: unknown; Root?: unknown };
     try {
-      // A computed name, ignored by bundlers: the optional peer is not required to bundle the package.
-      const name = 'protobufjs/light.js';
-      mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as typeof mod;
+      mod = (await import('protobufjs/light.js')) as typeof mod;
     } catch (err) {
       rootPromise = undefined;
       throw new Error(
