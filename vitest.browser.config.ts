@@ -147,10 +147,14 @@ export default defineConfig({
   plugins: [fixturesPlugin, fixturesHttp],
   resolve: {
     // asc in a page: same compiler, file reads go through the readSource command
-    alias: [{ find: /^assemblyscript\/asc$/, replacement: join(root, 'test/browser/asc-browser.ts') }],
+    alias: [{ find: /^assemblyscript\/asc$/, replacement: join(root, 'test/browser/asc-browser.ts') },
+      // package.json "imports" maps #platform to dist/; tests run the sources
+      { find: /^#platform$/, replacement: join(root, 'src/platform/browser.ts') }],
   },
   test: {
     include: all.filter((f) => !nodeOnly.some(([n]) => n === f)),
+    // wasm bytes load lazily in browsers; the kernel tests use them without init()
+    setupFiles: ['test/browser/setup-wasm.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     browser: {

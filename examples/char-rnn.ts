@@ -16,6 +16,7 @@
  */
 import { getBackend, init, layers, optimizers, Sequential, setBackend, setSeed, tensor, text, type Tensor } from '../src/index.js';
 import { ProgressBar } from '../src/index.js';
+import { formatSample } from './lib/sample-text.js';
 import { appendHistory, isMain, now, numArg, parseArgs, runCli, seconds, seededUniform, writeCurves } from './lib/common.js';
 import { loadMobyDick } from './lib/moby-dick.js';
 
@@ -169,7 +170,7 @@ export async function main(argv: string[] = []): Promise<CharRnnResult> {
       feed(id);
     }
     samples.push({ temperature, text: out });
-    console.log(`\n--- temperature ${temperature} ---\n${PROMPT}${out}`);
+    console.log(`\n--- temperature ${temperature} ---\n${formatSample(PROMPT, out)}`);
   }
   console.log(`\n(generated ${TEMPERATURES.length * genLength} characters in ${seconds(now() - tGen)} with the stateful batch-1 model)`);
 

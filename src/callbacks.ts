@@ -2,6 +2,7 @@
  * Training callbacks (Keras/tfjs shape). Any hook may be async. A callback can
  * stop training by setting `model.stopTraining = true`.
  */
+import { checkOptions } from './util/options.js';
 import { describe } from './names.js';
 import { allowDuringFit } from './models/guard.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './callbacks/reduce-lr-on-plateau.js';
@@ -13,6 +14,7 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export { ReduceLROnPlateau, ModelCheckpoint, CsvLogger, LearningRateScheduler, TerminateOnNaN };
 export type { ReduceLROnPlateauArgs, ModelCheckpointArgs, CsvLoggerArgs };
 
+/** Metric values passed to callbacks, e.g. `{ loss, accuracy, val_loss, val_accuracy }`. */
 export type Logs = Record<string, number>;
 
 export interface TrainingModel {
@@ -24,6 +26,7 @@ export interface TrainingModel {
   save?(target: string, opts?: { includeOptimizer?: boolean }): Promise<unknown>;
 }
 
+/** Hooks `fit` calls during training (each optional, may be async). */
 export interface Callback {
   setModel?(model: TrainingModel): void;
   onTrainBegin?(logs?: Logs): void | Promise<void>;
@@ -45,6 +48,7 @@ export interface EarlyStoppingArgs {
   restoreBestWeights?: boolean;
   verbose?: number;
 }
+export const EARLY_STOPPING_OPTIONS = ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'verbose'] as const;
 
 /** Keras EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 export class EarlyStopping implements Callback {
@@ -62,6 +66,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: ReturnType<TrainingModel['getWeights']> | null = null;
 
   constructor(args: EarlyStoppingArgs = {}) {
+    args = checkOptions(args, EARLY_STOPPING_OPTIONS, 'callbacks.earlyStopping');
     this.monitor = args.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string') throw new Error(`callbacks.earlyStopping: monitor must be a string, got ${describe(this.monitor)}`);
     this.minDelta = Math.abs(args.minDelta ?? 0);
@@ -115,6 +120,7 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/** Built-in callbacks: `callbacks.earlyStopping({ monitor, patience, restoreBestWeights, … })`. */
 export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),

@@ -143,7 +143,8 @@ const BY_NAME: Record<string, (c: Record<string, any>) => Initializer> = {
 
 export const INITIALIZER_NAMES = ['zeros', 'ones', 'constant', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal',
   'lecunUniform', 'lecunNormal', 'orthogonal', 'randomUniform', 'randomNormal', 'truncatedNormal', 'identity',
-  'varianceScaling'];
+  'varianceScaling'] as const;
+export type InitializerName = typeof INITIALIZER_NAMES[number];
 
 /**
  * A string ('glorotUniform', 'glorot_uniform', 'GlorotUniform'), a Keras

@@ -10,6 +10,7 @@ import { ACT } from './backend/types.js';
 import { lstmCacheFloats } from './backend/sizes.js';
 import { describe } from './names.js';
 
+/** Arguments of `kernels(…).lstmSequence`: Keras layout and gate order. */
 export interface LstmSequenceArgs {
   /** [batch, steps, inputSize] */
   x: Float32Array;
@@ -28,6 +29,7 @@ export interface LstmSequenceArgs {
   c0?: Float32Array;
 }
 
+/** Convenience forms of the kernels of one backend (inputs copied in, results copied out). */
 export interface KernelSet {
   readonly backend: BackendName;
   /** a [m, k] · b [k, n], row-major → [m, n] */
@@ -60,6 +62,14 @@ function withBlocks<T>(be: Backend, sizes: number[], fill: (Float32Array | undef
   }
 }
 
+/**
+ * The raw kernels of one backend, for benchmarking WASM against JS.
+ *
+ * @example
+ * ```ts
+ * const c = kernels('wasm').matmul(a, b, m, k, n);   // a [m, k] · b [k, n], row-major
+ * ```
+ */
 export function kernels(name: BackendName = 'wasm'): KernelSet {
   if (name !== 'wasm' && name !== 'js') throw new Error(`kernels: expected 'wasm' or 'js', got ${describe(name)}`);
   const be = name === 'wasm' ? wasmBackend() : jsBackend();

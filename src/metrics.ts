@@ -39,4 +39,5 @@ export function sparseCategoricalAccuracy(pred: Float32Array, target: Float32Arr
   return s;
 }
 
+/** Accuracy functions over raw prediction and target arrays. */
 export const metrics = { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy };

@@ -13,12 +13,12 @@ import { httpHandler } from './io/handlers/http.js';
 import { indexedDBHandler } from './io/handlers/indexeddb.js';
 import { downloadsHandler } from './io/handlers/downloads.js';
 import { fromMemory, withSaveHandler } from './io/handlers/memory.js';
-import { toONNX as topologyToONNX, type ToONNXOptions } from './io/onnx/export.js';
-import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, type ImportedLayer, type PyTorchRnnOptions } from './io/pytorch/convert.js';
+import { toONNX as topologyToONNX, TO_ONNX_OPTIONS, type ToONNXOptions } from './io/onnx/export.js';
+import { checkOptions } from './util/options.js';
+import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, PYTORCH_RNN_OPTIONS, type ImportedLayer, type PyTorchRnnOptions } from './io/pytorch/convert.js';
 import type { StateDictInput } from './io/pytorch/state-dict.js';
 import { Sequential as SequentialModel } from './models/sequential.js';
 import { layers } from './layers/index.js';
-import { checkOptions } from './util/options.js';
 import { decodeWeights } from './io/weights.js';
 import { optimizerCheckpoint, restoreTraining } from './train/checkpoint.js';
 
@@ -66,6 +66,7 @@ export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
 
 /** ONNX bytes (opset 17) for a Sequential model; needs the optional peer dependency `protobufjs`. */
 export async function toONNX(model: Sequential, opts: ToONNXOptions = {}): Promise<Uint8Array> {
+  opts = checkOptions(opts, TO_ONNX_OPTIONS, 'io.toONNX');
   return topologyToONNX(model.toJSON() as never, model.getWeights(), opts);
 }
 
@@ -93,14 +94,26 @@ function pytorchModel(imported: ImportedLayer[], name: string): Sequential {
  * layers' configs and pass `[...this.getWeights(), ...headWeights]` to setWeights.
  */
 export function fromPyTorchLSTM(stateDict: StateDictInput, opts: PyTorchRnnOptions): Sequential {
+  opts = checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchLSTM');
   return pytorchModel(lstmLayers(stateDict, opts), 'pytorch_lstm');
 }
 
 /** The same for nn.GRU (PyTorch's GRU is Keras' resetAfter: true form; gates r, z, n → z, r, h). */
 export function fromPyTorchGRU(stateDict: StateDictInput, opts: PyTorchRnnOptions): Sequential {
+  opts = checkOptions(opts, PYTORCH_RNN_OPTIONS, 'io.fromPyTorchGRU');
   return pytorchModel(gruLayers(stateDict, opts), 'pytorch_gru');
 }
 
+/**
+ * Saving, loading and converting models: the TensorFlow.js layers-model format, ONNX export,
+ * PyTorch weights, and the storage handlers.
+ *
+ * @example
+ * ```ts
+ * await model.save('file://./my-model');
+ * const again = await io.loadModel('file://./my-model/model.json');
+ * ```
+ */
 export const io = {
   fromPyTorchLSTM,
   fromPyTorchGRU,

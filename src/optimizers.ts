@@ -32,6 +32,7 @@ function num(v: unknown, def: number, what: string, lo = 0, hiExclusive = Infini
   return v;
 }
 
+/** Base class of the optimizers: learning rate, clipping, and slots in the model's parameter layout. */
 export abstract class Optimizer {
   abstract readonly className: string;
   learningRate: number;
@@ -134,6 +135,7 @@ export abstract class Optimizer {
   }
 }
 
+/** Stochastic gradient descent, with optional momentum and Nesterov momentum (`optimizers.sgd`). */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
@@ -193,6 +195,7 @@ export class RMSprop extends Optimizer {
   }
 }
 
+/** Adam (`optimizers.adam`), with the TensorFlow.js update rule (ε added to sqrt(v̂)). */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly beta1: number;
@@ -226,6 +229,17 @@ export class AdamW extends Adam {
   }
 }
 
+export const OPTIMIZER_NAMES = ['adam', 'adamw', 'rmsprop', 'sgd'] as const;
+export type OptimizerName = typeof OPTIMIZER_NAMES[number];
+
+/**
+ * Optimizer factories with Keras defaults.
+ *
+ * @example
+ * ```ts
+ * model.compile({ optimizer: optimizers.adam({ learningRate: 0.01, clipNorm: 5 }), loss: 'meanSquaredError' });
+ * ```
+ */
 export const optimizers = {
   sgd: (args?: SgdArgs) => new SGD(args),
   rmsprop: (args?: RmspropArgs) => new RMSprop(args),
@@ -237,6 +251,6 @@ export const optimizers = {
 /** 'adam' | 'adamw' | 'rmsprop' | 'sgd' (Keras defaults) or an Optimizer. */
 export function getOptimizer(spec: unknown): Optimizer {
   if (spec instanceof Optimizer) return spec;
-  const name = pick(spec, ['adam', 'adamw', 'rmsprop', 'sgd'] as const, 'compile: optimizer');
+  const name = pick(spec, OPTIMIZER_NAMES, 'compile: optimizer');
   return optimizers[name]();
 }

@@ -3,10 +3,22 @@
  * into backend memory; a Tensor never points into WebAssembly memory, so it can
  * never dangle after the memory grows.
  */
+import { describe as describeValue } from './names.js';
+/** Element type of a tensor: `'float32'` for values, `'int32'` for token ids and labels. */
 export type DType = 'float32' | 'int32';
 export type TensorData = Float32Array | Int32Array;
+/** Nested JavaScript arrays of numbers, e.g. `[[1, 2], [3, 4]]` (rectangular). */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * A plain, inspectable value: `shape`, `dtype` and the row-major `data`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);   // shape [2, 3], float32
+ * x.toArray();                                 // [[1, 2, 3], [4, 5, 6]]
+ * ```
+ */
 export class Tensor {
   readonly shape: number[];
   readonly dtype: DType;
@@ -60,11 +72,13 @@ function inferShape(x: NestedArray, what: string): number[] {
   // verify the nesting is rectangular
   const check = (v: NestedArray, dim: number, path: string) => {
     if (dim === shape.length) {
-      if (typeof v !== 'number') throw new Error(`${what}: expected a number at ${path}, got ${typeof v}`);
+      if (typeof v !== 'number') throw new Error(`${what}${path}: expected a number, got ${describeValue(v)}`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
-      throw new Error(`${what}: ragged nested array at ${path}: expected length ${shape[dim]}, got ${Array.isArray(v) ? v.length : typeof v}`);
+      throw new Error(Array.isArray(v)
+        ? `${what}${path} has length ${v.length}, but ${what.slice(what.lastIndexOf(' ') + 1)}${'[0]'.repeat(dim)} has ${shape[dim]}: the nested arrays are ragged`
+        : `${what}${path}: expected an array of length ${shape[dim]}, got ${describeValue(v)}`);
     }
     v.forEach((e, i) => check(e, dim + 1, `${path}[${i}]`));
   };
@@ -81,8 +95,19 @@ function flatten(x: NestedArray, out: number[]): void {
  * tensor(data, shape?, dtype?): data is a flat number[] / Float32Array /
  * Int32Array (shape required unless 1-D) or nested arrays (shape inferred and
  * checked if given). dtype defaults to the typed array's, else float32.
+ *
+ * @example
+ * ```ts
+ * const ids = tensor([[3, 1, 4], [1, 5, 9]], undefined, 'int32');
+ * const x = tensor(new Float32Array(24), [2, 4, 3]);
+ * ```
  */
 export function tensor(data: NestedArray | ArrayLike<number> | TensorData, shape?: number[], dtype?: DType): Tensor {
+  return makeTensor(data, shape, dtype, 'tensor: data');
+}
+
+/** tensor(), with `what` naming the data in messages (`fit: x`, `fit: y`). */
+function makeTensor(data: NestedArray | ArrayLike<number> | TensorData, shape: number[] | undefined, dtype: DType | undefined, what: string): Tensor {
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') {
     throw new Error(`tensor: dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
   }
@@ -96,7 +121,7 @@ export function tensor(data: NestedArray | ArrayLike<number> | TensorData, shape
     inferred = [data.length];
     dtype ??= data instanceof Int32Array ? 'int32' : 'float32';
   } else if (Array.isArray(data)) {
-    inferred = inferShape(data as NestedArray, 'tensor');
+    inferred = inferShape(data as NestedArray, what);
     const out: number[] = [];
     flatten(data as NestedArray, out);
     flat = out;
@@ -137,8 +162,8 @@ export type TensorLike = Tensor | NestedArray | { data: TensorData; shape: numbe
 export function toTensor(x: TensorLike, what: string): Tensor {
   if (x instanceof Tensor) return x;
   if (x && typeof x === 'object' && !Array.isArray(x) && 'data' in x && 'shape' in x) {
-    return tensor(x.data, x.shape);
+    return makeTensor(x.data, x.shape, undefined, what);
   }
-  if (Array.isArray(x)) return tensor(x);
+  if (Array.isArray(x)) return makeTensor(x, undefined, undefined, what);
   throw new Error(`${what}: expected a Tensor, nested arrays or {data, shape}, got ${x === null ? 'null' : typeof x}`);
 }

@@ -32,7 +32,8 @@ describe('defect 10: resource bounds', () => {
         { verbose: 0, threads: hw + 198, batchSize: 8 });
       expect(Number.isFinite(h.history.loss[0])).toBe(true);
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`fit: threads: ${hw + 198} is more than this machine's ${hw} hardware threads; using threads: ${hw}`)));
-      expect(m.parallel === null ? 1 : m.parallel.threads).toBe(hw);
+      const pool = (m as unknown as { parallel: { threads: number } | null }).parallel; // internal member
+      expect(pool === null ? 1 : pool.threads).toBe(hw);
     } finally {
       warn.mockRestore();
       m.dispose();

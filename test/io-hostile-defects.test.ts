@@ -192,7 +192,7 @@ describe('defect 4: malformed files give clear Errors (no TypeError/RangeError/s
 
 describe('defect 5: names and option keys are looked up as own properties only', () => {
   it("initializer 'constructor' is an unknown initializer at once", async () => {
-    const e = await plainError(() => layers.lstm({ units: 2, kernelInitializer: 'constructor' }));
+    const e = await plainError(() => layers.lstm({ units: 2, kernelInitializer: 'constructor' as never }));
     expect(e.message).toMatch(/kernelInitializer: unknown initializer 'constructor'/);
   });
   it("loss 'constructor' / 'toString' is an unknown loss", async () => {

@@ -78,12 +78,12 @@ describe('bad input: clear errors, nothing half-updated', () => {
 
   it('unknown layer class, activation, loss, optimizer and initializer names', async () => {
     expect(() => layerFromConfig('Conv2D', { name: 'c' })).toThrow(/unknown layer class 'Conv2D'; supported: Embedding, LSTM/);
-    expect(() => layers.lstm({ units: 4, activation: 'swishy' })).toThrow(/lstm.*activation: unknown value 'swishy'; expected one of 'linear'/);
+    expect(() => layers.lstm({ units: 4, activation: 'swishy' as never })).toThrow(/lstm.*activation: unknown value 'swishy'; expected one of 'linear'/);
     expect(() => layers.dense({ units: 0 })).toThrow(/dense.*units must be a positive integer, got 0/);
-    expect(() => layers.lstm({ units: 4, kernelInitializer: 'magic' })).toThrow(/kernelInitializer: unknown initializer 'magic'/);
+    expect(() => layers.lstm({ units: 4, kernelInitializer: 'magic' as never })).toThrow(/kernelInitializer: unknown initializer 'magic'/);
     const m = model();
-    await rejects(m, () => m.compile({ optimizer: 'adam', loss: 'crossEntropyish' }), /compile: loss: unknown loss 'crossEntropyish'; expected one of 'binaryCrossentropy'/);
-    await rejects(m, () => m.compile({ optimizer: 'adagrad', loss: 'mse' }), /compile: optimizer: unknown value 'adagrad'; expected one of 'adam', 'adamw', 'rmsprop', 'sgd'/);
+    await rejects(m, () => m.compile({ optimizer: 'adam', loss: 'crossEntropyish' as never }), /compile: loss: unknown loss 'crossEntropyish'; expected one of 'binaryCrossentropy'/);
+    await rejects(m, () => m.compile({ optimizer: 'adagrad' as never, loss: 'mse' }), /compile: optimizer: unknown value 'adagrad'; expected one of 'adam', 'adamw', 'rmsprop', 'sgd'/);
     expect(() => optimizers.adam({ learningRate: -1 })).toThrow(/optimizers.adam: learningRate: expected a finite number > 0, got -1/);
   });
 

@@ -110,7 +110,7 @@ function seqModel(maskLoss: boolean, metrics: string[] = []) {
     layers.lstm({ units: 5, returnSequences: true }),
     layers.dense({ units: K, activation: 'softmax' }),
   ], { seed: 11 });
-  m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics, maskLoss });
+  m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics: metrics as never, maskLoss });
   return m;
 }
 /** Per-step crossentropy and argmax-correctness from predictions (independent of the loss code). */

@@ -11,7 +11,7 @@
  * the optimizer, the default epochs and the smoke-run size, and in what they
  * do with the trained model afterwards.
  */
-import { init, setSeed, type Sequential } from '../../src/index.js';
+import { init, setSeed, type OptimizerIdentifier, type Sequential } from '../../src/index.js';
 import { now, numArg, seconds, writeCurves, type ExampleArgs } from './common.js';
 import { loadSpam, majorityBaseline, prepareSpam, type SpamSplits } from './spam.js';
 
@@ -31,7 +31,7 @@ export interface SpamClassifierOptions {
   /** The model, built after the seed is set so its initial weights are reproducible. */
   model: () => Sequential;
   /** Optimizer name for compile(). */
-  optimizer: string;
+  optimizer: OptimizerIdentifier;
 }
 
 export interface SpamClassifierRun {

@@ -4,15 +4,18 @@
  */
 import type { Backend, BackendName } from './types.js';
 import { createJsBackend } from './js/index.js';
+import { checkOptions } from '../util/options.js';
 import { createWasmBackend, createWasmBackendSync, supportedVariants, type WasmVariant } from './wasm.js';
 import { assertNoFitRunning } from '../models/guard.js';
 
 export type { Backend, BackendName } from './types.js';
 
+/** Options of {@link init}. */
 export interface InitOptions {
   /** 'auto' (default) picks relaxed SIMD when the runtime has it, else plain SIMD. */
   variant?: 'auto' | WasmVariant;
 }
+export const INIT_OPTIONS = ['variant'] as const;
 
 let wasm: Backend | null = null;
 let wasmUnavailable: string | null = null;
@@ -37,8 +40,18 @@ function fallBack(reason: string): void {
   }
 }
 
-/** Instantiate the WebAssembly kernels once (idempotent). Node, browsers and workers. */
+/**
+ * Instantiates the WebAssembly kernels once (idempotent), in Node, browsers and workers;
+ * loads only the build it picks (relaxed SIMD where the runtime has it, else SIMD).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'lstm-wasm';
+ * await init();
+ * ```
+ */
 export async function init(opt: InitOptions = {}): Promise<void> {
+  opt = checkOptions(opt, INIT_OPTIONS, 'init');
   if (wasm && (!opt.variant || opt.variant === 'auto' || opt.variant === wasm.variant)) return;
   const v = pickVariant(opt);
   if (!v) return fallBack('this runtime does not validate the SIMD module');
@@ -54,6 +67,7 @@ export function setBackend(name: BackendName): void {
   current = name;
 }
 
+/** The backend in use: `'wasm'`, or `'js'` when selected or when WebAssembly SIMD is unavailable. */
 export function getBackend(): BackendName {
   return current === 'wasm' && wasmUnavailable ? 'js' : current;
 }

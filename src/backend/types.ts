@@ -186,6 +186,7 @@ export const KERNEL_NAMES = [
   'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward',
 ] as const satisfies readonly (keyof Kernels)[];
 
+/** `'wasm'`: the WebAssembly SIMD kernels; `'js'`: their pure-TypeScript twins. */
 export type BackendName = 'wasm' | 'js';
 
 /**

@@ -4,34 +4,11 @@
  * `Backend` interface. Picks the relaxed-SIMD build when the runtime
  * validates it, else the plain SIMD build.
  */
-import { SIMD_WASM_BASE64, RELAXED_WASM_BASE64 } from './wasm-bytes.generated.js';
 import { Heap } from './heap.js';
 import { KERNEL_NAMES, type Backend, type Kernels } from './types.js';
+import { loadWasmBytes, wasmBytes, type WasmVariant } from './wasm-bytes.js';
 
-export type WasmVariant = 'simd' | 'relaxed-simd';
-
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-let simdBytes: Uint8Array<ArrayBuffer> | null = null;
-let relaxedBytes: Uint8Array<ArrayBuffer> | null = null;
-export function wasmBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
-  if (variant === 'simd') return (simdBytes ??= decodeBase64(SIMD_WASM_BASE64));
-  return (relaxedBytes ??= decodeBase64(RELAXED_WASM_BASE64));
-}
-
-/** Which builds this runtime can run, best first. */
-export function supportedVariants(): WasmVariant[] {
-  if (typeof WebAssembly !== 'object') return [];
-  const out: WasmVariant[] = [];
-  if (WebAssembly.validate(wasmBytes('relaxed-simd'))) out.push('relaxed-simd');
-  if (WebAssembly.validate(wasmBytes('simd'))) out.push('simd');
-  return out;
-}
+export { loadWasmBytes, supportedVariants, wasmBytes, type WasmVariant } from './wasm-bytes.js';
 
 interface Exports extends Kernels {
   memory: WebAssembly.Memory;
@@ -100,7 +77,7 @@ function makeBackend(instance: WebAssembly.Instance, variant: WasmVariant): Back
 
 /** Asynchronous instantiation: works on a browser's main thread too. */
 export async function createWasmBackend(variant: WasmVariant): Promise<Backend> {
-  const module = await WebAssembly.compile(wasmBytes(variant));
+  const module = await WebAssembly.compile(await loadWasmBytes(variant));
   const instance = await WebAssembly.instantiate(module, imports());
   return makeBackend(instance, variant);
 }

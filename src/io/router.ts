@@ -13,6 +13,7 @@ import { fileHandler, FILE_SCHEME } from './handlers/file.js';
 import { httpHandler, isHttpUrl } from './handlers/http.js';
 import { indexedDBHandler, INDEXEDDB_SCHEME } from './handlers/indexeddb.js';
 
+/** Where a model is saved or loaded from: a `file://`, `http(s)://`, `indexeddb://` or `downloads://` URL, or a handler. */
 export type UrlOrHandler = string | IOHandler;
 
 const SCHEMES = `${FILE_SCHEME}, ${INDEXEDDB_SCHEME}, ${DOWNLOADS_SCHEME}, http://, https://`;

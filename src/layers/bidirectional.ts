@@ -12,7 +12,7 @@
  * loss sees); the others are returned by predict. In backward the other
  * outputs' gradients are zero: the loss does not depend on them.
  */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type ParamStore, type Shape, type WeightSpec, type Workspace } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type ParamStore, type Shape, type WeightSpec, type Workspace, BASE_LAYER_OPTIONS } from './layer.js';
 import { Recurrent } from './recurrent.js';
 import type { Backend } from '../backend/types.js';
 import { pick } from '../names.js';
@@ -24,6 +24,7 @@ export interface BidirectionalArgs extends BaseLayerArgs {
   /** null: no merge, two outputs [forward, backward]. */
   mergeMode?: MergeMode | null;
 }
+export const BIDIRECTIONAL_OPTIONS = [...BASE_LAYER_OPTIONS, 'layer', 'mergeMode'] as const;
 
 export class Bidirectional extends Layer {
   readonly fwd: Recurrent;

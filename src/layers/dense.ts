@@ -1,16 +1,18 @@
 /** Dense: y = act(x·W + b), applied to the last axis (per time step on 3-D input, like Keras). */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg, BASE_LAYER_OPTIONS } from './layer.js';
 import { activationCode, kerasActivation, parseActivation, type ActivationName } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { describe } from '../names.js';
+import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
 
 export interface DenseArgs extends BaseLayerArgs {
   units: number;
-  activation?: string | null;
+  activation?: ActivationIdentifier | null;
   useBias?: boolean;
-  kernelInitializer?: unknown;
-  biasInitializer?: unknown;
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
 }
+export const DENSE_OPTIONS = [...BASE_LAYER_OPTIONS, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
 
 export class Dense extends Layer {
   readonly units: number;

@@ -1,5 +1,5 @@
 /** Dropout (inverted: kept units scaled by 1/(1-rate)) and Flatten; neither has weights. */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type Workspace } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type Workspace, BASE_LAYER_OPTIONS } from './layer.js';
 import { describe } from '../names.js';
 
 export interface DropoutArgs extends BaseLayerArgs {
@@ -7,6 +7,7 @@ export interface DropoutArgs extends BaseLayerArgs {
   noiseShape?: null;
   seed?: number | null;
 }
+export const DROPOUT_OPTIONS = [...BASE_LAYER_OPTIONS, 'rate', 'noiseShape', 'seed'] as const;
 
 export class Dropout extends Layer {
   readonly rate: number;

@@ -1,15 +1,17 @@
 /** Embedding: int32 ids [B, T] → vectors [B, T, D]; with maskZero, id 0 is masked downstream. */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg, BASE_LAYER_OPTIONS } from './layer.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { describe } from '../names.js';
+import type { InitializerSpec } from '../util/identifiers.js';
 
 export interface EmbeddingArgs extends BaseLayerArgs {
   inputDim: number;
   outputDim: number;
   maskZero?: boolean;
   inputLength?: number;
-  embeddingsInitializer?: unknown;
+  embeddingsInitializer?: InitializerSpec;
 }
+export const EMBEDDING_OPTIONS = [...BASE_LAYER_OPTIONS, 'inputDim', 'outputDim', 'maskZero', 'embeddingsInitializer'] as const;
 
 export class Embedding extends Layer {
   readonly inputDim: number;

@@ -2,46 +2,65 @@
  * `layers.*` factories (API.md) and `layerFromConfig`, which builds a layer
  * from a Keras/tfjs topology entry (snake_case config).
  */
-import { Layer } from './layer.js';
-import { Dense, type DenseArgs } from './dense.js';
-import { Embedding, type EmbeddingArgs } from './embedding.js';
-import { Dropout, Flatten, type DropoutArgs } from './dropout.js';
-import { Recurrent, type RecurrentArgs } from './recurrent.js';
-import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { Layer, BASE_LAYER_OPTIONS } from './layer.js';
+import { Dense, DENSE_OPTIONS, type DenseArgs } from './dense.js';
+import { Embedding, EMBEDDING_OPTIONS, type EmbeddingArgs } from './embedding.js';
+import { Dropout, Flatten, DROPOUT_OPTIONS, type DropoutArgs } from './dropout.js';
+import { Recurrent, RECURRENT_OPTIONS, type RecurrentArgs } from './recurrent.js';
+import { Bidirectional, BIDIRECTIONAL_OPTIONS, type BidirectionalArgs } from './bidirectional.js';
 import type { BaseLayerArgs } from './layer.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingArgs } from './pooling.js';
 import { Normalization, type NormalizationArgs } from './normalization.js';
 import { describe } from '../names.js';
 import { penaltyArgsFromConfig } from '../train/penalties.js';
+import { checkOptions } from '../util/options.js';
+import type { MultiOutputOf, ReturnStateOf } from '../models/output-types.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
 export { RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Normalization };
 export type { RepeatVectorArgs, GlobalPoolingArgs, NormalizationArgs };
 
-function args<T>(a: T, who: string): T {
+const GLOBAL_POOLING_OPTIONS = [...BASE_LAYER_OPTIONS, 'dataFormat', 'keepdims'] as const;
+
+/** A factory's options: an object (these layers have required options) with only known keys. */
+function args<T extends object>(a: T, allowed: readonly string[], who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
   // Keras passes initial_state when calling the layer on tensors (the functional API), not to the constructor
   if (Object.prototype.hasOwnProperty.call(a, 'initialState')) {
     throw new Error(`layers.${who}: initialState is not supported yet: it belongs to the functional API (layer.apply(x, { initialState })), which is not available in this build; for a stateful carry use stateful: true`);
   }
-  return a;
+  return checkOptions(a, allowed, `layers.${who}`);
 }
 
+/**
+ * Layer factories with Keras options and defaults; unknown option keys throw.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   layers.embedding({ inputDim: 10000, outputDim: 32 }),
+ *   layers.lstm({ units: 32, returnSequences: true }),
+ *   layers.gru({ units: 16 }),
+ *   layers.dense({ units: 1, activation: 'sigmoid' }),
+ * ]);
+ * ```
+ */
 export const layers = {
-  embedding: (a: EmbeddingArgs) => new Embedding(args(a, 'embedding')),
-  lstm: (a: RecurrentArgs) => new Recurrent('lstm', args(a, 'lstm')),
-  gru: (a: RecurrentArgs) => new Recurrent('gru', args(a, 'gru')),
-  simpleRNN: (a: RecurrentArgs) => new Recurrent('rnn', args(a, 'simpleRNN')),
-  bidirectional: (a: BidirectionalArgs) => new Bidirectional(args(a, 'bidirectional')),
-  dense: (a: DenseArgs) => new Dense(args(a, 'dense')),
-  dropout: (a: DropoutArgs) => new Dropout(args(a, 'dropout')),
-  flatten: (a: BaseLayerArgs = {}) => new Flatten(a),
-  repeatVector: (a: RepeatVectorArgs) => new RepeatVector(args(a, 'repeatVector')),
-  globalAveragePooling1D: (a: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args(a, 'globalAveragePooling1D')),
-  globalMaxPooling1D: (a: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args(a, 'globalMaxPooling1D')),
-  normalization: (a: NormalizationArgs = {}) => new Normalization(args(a, 'normalization')),
+  embedding: (a: EmbeddingArgs) => new Embedding(args(a, EMBEDDING_OPTIONS, 'embedding')),
+  // typed with the literal returnState, so predict knows a Tensor from a Tensor[] (models/output-types.ts)
+  lstm: <A extends RecurrentArgs>(a: A) => new Recurrent('lstm', args(a, RECURRENT_OPTIONS, 'lstm')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
+  gru: <A extends RecurrentArgs>(a: A) => new Recurrent('gru', args(a, RECURRENT_OPTIONS, 'gru')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
+  simpleRNN: <A extends RecurrentArgs>(a: A) => new Recurrent('rnn', args(a, RECURRENT_OPTIONS, 'simpleRNN')) as Recurrent & { readonly returnState: ReturnStateOf<A> },
+  bidirectional: <A extends BidirectionalArgs>(a: A) => new Bidirectional(args(a, BIDIRECTIONAL_OPTIONS, 'bidirectional')) as Bidirectional & { readonly multiOutput: MultiOutputOf<A> },
+  dense: (a: DenseArgs) => new Dense(args(a, DENSE_OPTIONS, 'dense')),
+  dropout: (a: DropoutArgs) => new Dropout(args(a, DROPOUT_OPTIONS, 'dropout')),
+  flatten: (a: BaseLayerArgs = {}) => new Flatten(checkOptions(a, BASE_LAYER_OPTIONS, 'layers.flatten')),
+  repeatVector: (a: RepeatVectorArgs) => new RepeatVector(args(a, [...BASE_LAYER_OPTIONS, 'n'], 'repeatVector')),
+  globalAveragePooling1D: (a: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalAveragePooling1D')),
+  globalMaxPooling1D: (a: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalMaxPooling1D')),
+  normalization: (a: NormalizationArgs = {}) => new Normalization(args(a, [...BASE_LAYER_OPTIONS, 'axis', 'mean', 'variance', 'invert'], 'normalization')),
 };
 
 /** Layer classes a topology may name. */

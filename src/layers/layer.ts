@@ -89,6 +89,11 @@ export interface BaseLayerArgs {
   activityRegularizer?: unknown; kernelConstraint?: unknown; recurrentConstraint?: unknown; biasConstraint?: unknown;
   embeddingsConstraint?: unknown;
 }
+/** The option keys every layer factory accepts (unknown keys throw: util/options.ts). */
+export const BASE_LAYER_OPTIONS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputLength', 'trainable',
+  // which layer classes take which is checked by readPenalties (src/train/penalties.ts)
+  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'embeddingsRegularizer', 'activityRegularizer',
+  'kernelConstraint', 'recurrentConstraint', 'biasConstraint', 'embeddingsConstraint'] as const;
 
 export abstract class Layer {
   readonly className: string;

@@ -13,20 +13,21 @@
  *   implementation 2, one mask shared by all gates; Keras 3 draws one
  *   recurrent mask per gate. Same expectation, different noise.
  */
-import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg } from './layer.js';
+import { Layer, type Act, type BaseLayerArgs, type Ctx, type Shape, type WeightSpec, type Workspace, initCfg, BASE_LAYER_OPTIONS } from './layer.js';
 import { activationCode, kerasActivation, parseActivation, type ActivationName } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { RNN, GEMM, type Backend } from '../backend/types.js';
 import { lstmCacheFloats, lstmCacheGatesOffset, lstmWorkFloats, lstmWorkGatesOffset, gruCacheFloats, gruWorkFloats, rnnCacheFloats, rnnWorkFloats } from '../backend/sizes.js';
 import type { Embedding } from './embedding.js';
 import { describe } from '../names.js';
+import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
 
 export type CellKind = 'lstm' | 'gru' | 'rnn';
 
 export interface RecurrentArgs extends BaseLayerArgs {
   units: number;
-  activation?: string | null;
-  recurrentActivation?: string | null;
+  activation?: ActivationIdentifier | null;
+  recurrentActivation?: ActivationIdentifier | null;
   useBias?: boolean;
   unitForgetBias?: boolean | null;
   resetAfter?: boolean;
@@ -37,13 +38,16 @@ export interface RecurrentArgs extends BaseLayerArgs {
   unroll?: boolean;
   dropout?: number;
   recurrentDropout?: number;
-  kernelInitializer?: unknown;
-  recurrentInitializer?: unknown;
-  biasInitializer?: unknown;
+  kernelInitializer?: InitializerSpec;
+  recurrentInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
   implementation?: number | null;
   /** Keras 3: with a mask and returnSequences, output 0 (not the carried h) at masked steps. */
   zeroOutputForMask?: boolean;
 }
+export const RECURRENT_OPTIONS = [...BASE_LAYER_OPTIONS, 'units', 'activation', 'recurrentActivation', 'useBias',
+  'unitForgetBias', 'resetAfter', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
+  'recurrentDropout', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'implementation', 'zeroOutputForMask'] as const;
 
 const CLASS: Record<CellKind, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
 const DEFAULT_NAME: Record<CellKind, string> = { lstm: 'lstm', gru: 'gru', rnn: 'simple_rnn' };

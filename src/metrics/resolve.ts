@@ -22,7 +22,7 @@ export interface Metric extends MetricDef {
 const NAMES = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
   'meanAbsoluteError', 'meanSquaredError', 'rootMeanSquaredError', 'meanAbsolutePercentageError',
   'precision', 'recall', 'auc', 'f1Score'] as const;
-type MetricName = typeof NAMES[number];
+export type MetricName = typeof NAMES[number];
 const ALIASES: Record<string, MetricName> = { acc: 'accuracy', mae: 'meanAbsoluteError', mse: 'meanSquaredError', rmse: 'rootMeanSquaredError', mape: 'meanAbsolutePercentageError' };
 const OPTIONS: Partial<Record<MetricName, string[]>> = {
   binaryAccuracy: ['threshold'], precision: ['thresholds'], recall: ['thresholds'], topKCategoricalAccuracy: ['k'],

@@ -16,6 +16,41 @@ export function posOf(i: number, shape: number[]): string {
   return `[${idx.join(', ')}]`;
 }
 
+/** What to do about data that is not a rectangular array of numbers, per argument. */
+const HINTS = {
+  x: {
+    ragged: 'sequences must have one length: pad them with text.padSequences(sequences, { maxlen })',
+    notNumber: 'inputs are numbers: turn texts into token ids with text.tokenizer() and text.padSequences',
+  },
+  y: {
+    ragged: 'targets must have one length per sample: pad target sequences with text.padSequences, or give one label per sample',
+    notNumber: 'targets are numbers: map each class to an integer (and use text.toCategorical for one-hot targets)',
+  },
+} as const;
+
+/** toTensor, with an error that names `x` or `y`, the index path, and the likely fix. */
+function asTensor(v: TensorLike, who: string, name: 'x' | 'y'): Tensor {
+  try {
+    return toTensor(v, `${who}: ${name}`);
+  } catch (e) {
+    const m = (e as Error).message;
+    const hint = /ragged/.test(m) ? HINTS[name].ragged : /expected a number, got/.test(m) ? HINTS[name].notNumber : null;
+    throw new Error(hint ? `${m} (${hint})` : m);
+  }
+}
+
+/**
+ * A layer's build error, with the likely fix when a layer that needs a time axis (a
+ * recurrent layer) got the 2-D output of a recurrent layer below it that returns only its last step.
+ */
+export function stackError(e: unknown, below: object | undefined, layer: { name: string }, shape: Shape): Error {
+  const m = (e as Error).message;
+  const lastStepOnly = below !== undefined && (below as { returnSequences?: unknown }).returnSequences === false;
+  if (shape.length !== 2 || !lastStepOnly) return new Error(m);
+  const name = (below as { name?: string }).name ?? 'the layer below';
+  return new Error(`${m}. '${name}' outputs only its last step ${shapeStr(shape)}; give it returnSequences: true to pass the whole sequence to '${layer.name}'`);
+}
+
 export interface InputSpec {
   /** Model input shape incl. batch (null = free). */
   shape: Shape;
@@ -25,7 +60,7 @@ export interface InputSpec {
 
 /** Checks x against the model input and returns it as a float32 or int32 tensor. */
 export function checkX(xIn: TensorLike, spec: InputSpec, who: string): Tensor {
-  const x = toTensor(xIn, `${who}: x`);
+  const x = asTensor(xIn, who, 'x');
   const s = spec.shape;
   if (x.rank !== s.length) {
     throw new Error(`${who}: x must have shape ${shapeStr(s)} (rank ${s.length}), got ${shapeStr(x.shape)}`);
@@ -73,7 +108,7 @@ export interface TargetSpec {
 
 /** Checks y against the model output and the loss; returns float32 (or int32 labels for sparse losses). */
 export function checkY(yIn: TensorLike, n: number, spec: TargetSpec, who: string): Tensor {
-  const y = toTensor(yIn, `${who}: y`);
+  const y = asTensor(yIn, who, 'y');
   const out = spec.shape as number[];
   const cols = out[out.length - 1];
   if (y.shape[0] !== n) {

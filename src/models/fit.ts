@@ -14,6 +14,7 @@
  * So weights update every k1 steps with gradients through the last k2 ≤ k1.
  * The batch loss reported is the last chunk's (it has seen the whole sequence).
  */
+import { checkOptions } from '../util/options.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import type { Callback, Logs } from '../callbacks.js';
 import { Rng } from '../util/random.js';
@@ -27,6 +28,7 @@ import { DataParallel } from '../parallel/data-parallel.js';
 import { NonFiniteStepError } from './finite-step.js';
 import { clampThreads } from '../parallel/cores.js';
 
+/** Options of `model.fit` (Keras names in camelCase). */
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
@@ -56,7 +58,10 @@ export interface FitArgs {
    */
   threads?: number;
 }
+export const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks',
+  'tbptt', 'seed', 'initialEpoch', 'threads', 'sampleWeight', 'classWeight'] as const;
 
+/** What `fit` returns: per-epoch values in `history` (`loss`, `accuracy`, `val_loss`, `val_accuracy`). */
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;
@@ -84,7 +89,7 @@ function intArg(v: unknown, def: number, what: string, min = 1): number {
 
 export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLike, args: FitArgs): Promise<History> {
   const who = `${model.name}.fit`;
-  if (args === null || typeof args !== 'object') throw new Error(`${who}: options must be an object, got ${describe(args)}`);
+  args = checkOptions(args, FIT_OPTIONS, who);
   const common = trainingOptions(model, args, who);
   const fixed = model.fixedBatch();
   let batchSize = intArg(args.batchSize, fixed ?? 32, `${who}: batchSize`);

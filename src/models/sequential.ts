@@ -12,6 +12,9 @@
  * When the selected backend changes (setBackend), the next call moves weights
  * and optimizer state to the new backend's memory.
  */
+import { checkOptions } from '../util/options.js';
+import type { PredictOutput } from './output-types.js';
+import type { LossIdentifier, MetricIdentifier, OptimizerIdentifier } from '../util/identifiers.js';
 import { backend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { Layer, Workspace, type Act, type Ctx, type ParamStore, type Shape } from '../layers/layer.js';
@@ -24,10 +27,9 @@ import { nextSeed } from '../util/seed.js';
 import { getLoss, takeLoss, type Loss } from '../losses.js';
 import { resolveMetric, updateMetrics, newMetricState, metricResults, type Metric } from '../metrics.js';
 import { weightPenalty, activityPenalty, addInto, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
-import { checkOptions } from '../util/options.js';
 import { applyWeightDecay } from '../optimizers/weight-decay.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
-import { checkX, checkY, gatherRows, rowIndices, type InputSpec, type TargetSpec } from './data.js';
+import { checkX, checkY, gatherRows, rowIndices, stackError, type InputSpec, type TargetSpec } from './data.js';
 import { rowWeights } from '../train/sample-weights.js';
 import { summaryTable } from './summary.js';
 import { describe, shapeStr } from '../names.js';
@@ -40,24 +42,28 @@ export interface EvalRun { lossSum: number; samples: number; acc: Float64Array }
 import { assertNotFitting, assertReadAllowed, beginFit, claimLayer, releaseLayers } from './guard.js';
 import { applyFiniteStep } from './finite-step.js';
 
+/** One weight as `getWeights` returns it: Keras/TensorFlow.js name, shape and a float32 copy. */
 export interface WeightValue {
   name: string;
   shape: number[];
   data: Float32Array;
 }
 
+/** Options of the {@link Sequential} constructor. */
 export interface SequentialArgs {
   name?: string;
   /** Seed for initializers, shuffling and dropout (default: from setSeed(), else random). */
   seed?: number;
 }
+export const SEQUENTIAL_OPTIONS = ['name', 'seed'] as const;
 
+/** Options of `model.compile`: optimizer (name or instance), loss name, metric names. */
 export interface CompileArgs {
-  optimizer: string | Optimizer;
+  optimizer: OptimizerIdentifier | Optimizer;
   /** A name ('mae', 'huber' …), { name, ...options } or a custom { name?, value, gradient } (src/losses/resolve.ts). */
-  loss: string | Record<string, unknown>;
+  loss: LossIdentifier | Record<string, unknown>;
   /** Names or { name, ...options } (src/metrics/resolve.ts). */
-  metrics?: (string | Record<string, unknown>)[];
+  metrics?: (MetricIdentifier | Record<string, unknown>)[];
   /**
    * Default true: a padding mask reaching the output (Embedding maskZero → recurrent
    * returnSequences) leaves masked steps out of the loss and metrics, as Keras does.
@@ -65,6 +71,13 @@ export interface CompileArgs {
    */
   maskLoss?: boolean;
 }
+export const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics', 'maskLoss'] as const;
+/** Options of predict and evaluate. */
+export interface PredictArgs { batchSize?: number }
+export const PREDICT_OPTIONS = ['batchSize'] as const;
+/** Options of evaluate: `sampleWeight` ([N] or [N, T]) weighs rows as in fit. */
+export interface EvaluateArgs { batchSize?: number; sampleWeight?: TensorLike }
+export const EVALUATE_OPTIONS = ['batchSize', 'sampleWeight'] as const;
 
 interface Placed {
   layer: Layer;
@@ -79,7 +92,22 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 let modelCounter = 0;
 
-export class Sequential {
+/**
+ * A linear stack of layers (Keras `Sequential`).
+ *
+ * The type parameter is the layer tuple given to the constructor; it only types
+ * `predict`'s result (see {@link PredictOutput}).
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   layers.lstm({ units: 32, inputShape: [10, 3] }),
+ *   layers.dense({ units: 1, activation: 'sigmoid' }),
+ * ]);
+ * model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
+export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   name: string;
   readonly layers: Layer[] = [];
   /** Set by callbacks (e.g. earlyStopping) to end fit() after the current epoch. */
@@ -111,7 +139,8 @@ export class Sequential {
   /** Initial weights before the first placement (host copies). */
   private pending: Float32Array[] | null = null;
 
-  constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
+  constructor(layers: readonly [...L] = [] as unknown as L, args: SequentialArgs = {}) {
+    args = checkOptions(args, SEQUENTIAL_OPTIONS, 'Sequential');
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
     this.rng = new Rng(args.seed ?? nextSeed());
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${describe(layers)}`);
@@ -123,6 +152,7 @@ export class Sequential {
     }
   }
 
+  /** Appends a layer (before the model is built). */
   add(layer: Layer): this {
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer (layers.lstm(…), layers.dense(…) …), got ${describe(layer)}`);
     if (this.placed.length) throw new Error(`${this.name}.add: the model is already built; add layers before the first call`);
@@ -154,11 +184,11 @@ export class Sequential {
       throw new Error(`${this.name}: the input shape is unknown: give the first layer inputShape (or batchInputShape), or call fit/predict with data first`);
     }
     let s: Shape = s0.slice();
-    for (const l of this.layers) {
+    for (const [i, l] of this.layers.entries()) {
       try {
         l.build(s);
       } catch (e) {
-        throw new Error(`${(e as Error).message}`);
+        throw stackError(e, this.layers[i - 1], l, s);
       }
       s = l.outputShape!;
     }
@@ -428,10 +458,18 @@ export class Sequential {
 
   // ---------------------------------------------------------------- public
 
+  /**
+   * Sets the optimizer, loss and metrics (names complete in both casings).
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'rmsprop', loss: 'binary_crossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   compile(args: CompileArgs): void {
     assertNotFitting(this, this.name, 'compile');
     if (!args || typeof args !== 'object') throw new Error(`${this.name}.compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
-    checkOptions(args, ['optimizer', 'loss', 'metrics', 'maskLoss'], `${this.name}.compile`);
+    args = checkOptions(args, COMPILE_OPTIONS, `${this.name}.compile`);
     if (args.maskLoss !== undefined && typeof args.maskLoss !== 'boolean') {
       throw new Error(`${this.name}.compile: maskLoss must be true or false, got ${describe(args.maskLoss)}`);
     }
@@ -463,8 +501,18 @@ export class Sequential {
     }
   }
 
-  /** Inference. Returns one tensor, or [output, ...states] when the last layer has returnState. */
-  predict(xIn: TensorLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+  /**
+   * Inference. Returns one tensor, or [output, ...states] when the last layer has returnState
+   * (and the return type says which, see {@link PredictOutput}).
+   *
+   * @example
+   * ```ts
+   * const p = model.predict(x);   // Tensor
+   * p.data[0];
+   * ```
+   */
+  predict(xIn: TensorLike, args: PredictArgs = {}): PredictOutput<L> {
+    args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
@@ -492,17 +540,16 @@ export class Sequential {
       });
     }
     const tensors = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
-    return tensors.length === 1 ? tensors[0] : tensors;
+    return (tensors.length === 1 ? tensors[0] : tensors) as PredictOutput<L>;
   }
 
-  /** Mean loss (and metrics) over x, y. */
   /**
    * Mean loss (and metrics) over x, y. Like Keras, the loss is the mean of the batch
    * losses weighted by batch size; `sampleWeight` ([N] or [N, T]) weighs rows as in fit.
    */
-  evaluate(xIn: TensorLike, yIn: TensorLike, args: { batchSize?: number; sampleWeight?: TensorLike } = {}): Record<string, number> {
+  evaluate(xIn: TensorLike, yIn: TensorLike, args: EvaluateArgs = {}): Record<string, number> {
+    args = checkOptions(args, EVALUATE_OPTIONS, `${this.name}.evaluate`);
     this.requireCompiled('evaluate');
-    checkOptions(args, ['batchSize', 'sampleWeight'], `${this.name}.evaluate`);
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.evaluate`);
@@ -580,6 +627,7 @@ export class Sequential {
   /** Gradients of the loss w.r.t. every weight, without updating. */
   computeGradients(xIn: TensorLike, yIn: TensorLike, args: { training?: boolean } = {}): { loss: number; grads: WeightValue[] } {
     assertNotFitting(this, this.name, 'computeGradients');
+    args = checkOptions(args, ['training'], `${this.name}.computeGradients`);
     this.requireCompiled('computeGradients');
     this.buildFromData(xIn);
     this.build();
@@ -658,6 +706,14 @@ export class Sequential {
     this.applyStep(be, loss, `${this.name}.fit`);
   }
 
+  /**
+   * Trains for `epochs` over x, y; yields to the event loop after every batch.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+   * ```
+   */
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
     const end = beginFit(this, this.name); // synchronous: a second un-awaited fit is refused here
     try {
@@ -730,6 +786,7 @@ export class Sequential {
 
   // ---------------------------------------------------------------- weights
 
+  /** Every weight, in Keras order, as copies. */
   getWeights(): WeightValue[] {
     this.build();
     if (!this.be) {
@@ -790,6 +847,7 @@ export class Sequential {
     this.writeBlock(this.store.params, list.map((w, i) => ({ ...w, data: values[i] })));
   }
 
+  /** Number of weights (floats) in the model. */
   countParams(): number {
     this.build();
     return this.placed.reduce((a, p) => a + p.size, 0);
@@ -801,6 +859,7 @@ export class Sequential {
     return this.placed.map((p) => p.name);
   }
 
+  /** Keras-style table of layers, output shapes and parameter counts. */
   summary(lineLength = 65): string {
     this.build();
     const counts = new Map<Layer, number>();

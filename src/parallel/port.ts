@@ -4,6 +4,8 @@
  * care where it runs.
  */
 
+import { platform } from '#platform';
+
 export interface WorkerPort {
   post(msg: unknown, transfer?: ArrayBuffer[]): void;
   /** Messages, then a fatal error (the worker crashed or could not start). */
@@ -13,30 +15,19 @@ export interface WorkerPort {
   hold(busy: boolean): void;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
-
-/** Node's worker_threads, imported by a computed name so browser bundlers leave it alone. */
-async function nodeWorkerThreads(): Promise<typeof import('node:worker_threads')> {
-  const name = 'node:worker_threads';
-  return import(/* @vite-ignore */ name);
-}
-
 /** Start the training worker (./worker.js beside this file). */
 export async function spawnTrainingWorker(): Promise<WorkerPort> {
-  if (isNode) {
-    const { Worker: NodeWorker } = await nodeWorkerThreads();
-    // execArgv: [] — not the parent's (e.g. --input-type, loaders): V8 flags such as
-    // --experimental-wasm-relaxed-simd are process-wide and reach the worker anyway.
+  if (platform.isNode) {
     // The URL is built apart so browser bundlers, which look for `new Worker(new URL(…))`,
     // only pick up the module-worker line below.
     const url = new URL('./worker.js', import.meta.url);
-    const w = new NodeWorker(url, { execArgv: [] });
+    const w = platform.nodeWorker(url)!;
     return {
       post: (msg, transfer) => w.postMessage(msg, transfer),
       listen: (onMessage, onError) => {
         w.on('message', onMessage);
-        w.on('error', (e) => onError(e instanceof Error ? e : new Error(String(e))));
-        w.on('exit', (code) => { if (code !== 0) onError(new Error(`worker exited with code ${code}`)); });
+        w.on('error', (e) => onError(new Error(`training worker ${url.href}: ${e instanceof Error ? e.message : String(e)}`)));
+        w.on('exit', (code) => { if (code !== 0) onError(new Error(`training worker ${url.href} exited with code ${code}`)); });
       },
       terminate: () => { void w.terminate(); },
       hold: (busy) => { if (busy) w.ref(); else w.unref(); },
@@ -44,12 +35,29 @@ export async function spawnTrainingWorker(): Promise<WorkerPort> {
   }
   if (typeof Worker !== 'function') throw new Error('this runtime has no Web Workers');
   // Written literally so bundlers (Vite, webpack 5, esbuild plugins) emit the worker as well.
-  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // Bundlers rewrite the URL inside this call, so the one actually tried is only known to
+  // the Worker constructor: record it there, to name it if the worker cannot start.
+  const Native = Worker;
+  let tried = '';
+  const g = globalThis as unknown as { Worker: typeof Worker };
+  g.Worker = class extends Native {
+    constructor(url: string | URL, options?: WorkerOptions) { tried = String(url); super(url, options); }
+  };
+  let w: Worker;
+  try {
+    // Written literally so bundlers (Vite, webpack 5, Rollup plugins) emit the worker as well.
+    w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch (e) {
+    throw new Error(`training worker ${tried || './worker.js'}: ${(e as Error).message}`);
+  } finally {
+    g.Worker = Native;
+  }
   return {
     post: (msg, transfer) => w.postMessage(msg, transfer ?? []),
     listen: (onMessage, onError) => {
       w.onmessage = (e) => onMessage(e.data);
-      w.onerror = (e) => { e.preventDefault?.(); onError(new Error(e.message || 'worker failed to start')); };
+      w.onerror = (e) => { e.preventDefault?.(); onError(new Error(`training worker ${tried}: ${e.message || 'failed to start (not found, or not a JavaScript module?)'} — `
+        + 'a bundler must emit this file (README: "Bundlers")')); };
       w.onmessageerror = () => onError(new Error('a message from the worker could not be deserialized'));
     },
     terminate: () => w.terminate(),
@@ -59,10 +67,10 @@ export async function spawnTrainingWorker(): Promise<WorkerPort> {
 
 /** The worker side: the channel to the thread that started us. */
 export async function parentChannel(): Promise<{ post: WorkerPort['post']; listen: (f: (msg: unknown) => void) => void }> {
-  if (isNode) {
-    const { parentPort } = await nodeWorkerThreads();
-    if (!parentPort) throw new Error('lstm-wasm: the training worker must run in a worker thread');
-    return { post: (msg, transfer) => parentPort.postMessage(msg, transfer), listen: (f) => parentPort.on('message', f) };
+  if (platform.isNode) {
+    const parent = platform.nodeParent();
+    if (!parent) throw new Error('lstm-wasm: the training worker must run in a worker thread');
+    return parent;
   }
   const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
   return { post: (msg, transfer) => scope.postMessage(msg, transfer ?? []), listen: (f) => { scope.onmessage = (e) => f(e.data); } };

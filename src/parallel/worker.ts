@@ -11,6 +11,7 @@ import { Tensor } from '../tensor.js';
 import { rowIndices } from '../models/data.js';
 import { Rng } from '../util/random.js';
 import { parentChannel } from './port.js';
+import type { LossIdentifier, MetricIdentifier } from '../util/identifiers.js';
 import type { FromWorker, InitMsg, StepMsg, ToWorker } from './protocol.js';
 
 let reply: (msg: FromWorker, transfer?: ArrayBuffer[]) => void = () => {};
@@ -39,7 +40,7 @@ async function start(msg: InitMsg): Promise<void> {
   setBackend(msg.backend);
   const m = modelFromTopology(normalizeTopology(msg.topology));
   m.rng = new Rng(msg.seed);
-  m.compile({ optimizer: 'sgd', loss: msg.loss, metrics: msg.metrics });
+  m.compile({ optimizer: 'sgd', loss: msg.loss as LossIdentifier, metrics: msg.metrics as MetricIdentifier[] });
   if (m.paramFloats() !== msg.nParams) {
     throw new Error(`replica layout has ${m.paramFloats()} floats, the model ${msg.nParams}`);
   }

@@ -3,6 +3,7 @@
  * `text.padSequences: argument 'maxlen' must be a non-negative integer, got -1`,
  * so a user sees the function, the argument, what was expected and what was given.
  */
+import { checkOptions as checkOptionKeys } from '../util/options.js';
 
 /** Short, readable rendering of a value for an error message. */
 export function describeValue(v: unknown): string {
@@ -50,14 +51,5 @@ export function checkBool(fn: string, arg: string, v: unknown): boolean {
 
 /** Options must be a plain object (or absent); unknown keys are rejected so typos surface. */
 export function checkOptions(fn: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw argError(fn, 'options', 'an object', opts);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) {
-      throw new Error(`${fn}: unknown option '${k}'; expected one of ${known.map((a) => `'${a}'`).join(', ')}`);
-    }
-  }
-  return opts as Record<string, unknown>;
+  return checkOptionKeys(opts as Record<string, unknown> | undefined, known, fn); // one rule for every options object
 }

@@ -110,5 +110,5 @@ export function restoreTraining(model: Sequential, tc: Record<string, unknown>, 
   // set before compile: compile attaches right away when the model already lives in a backend
   optimizer.restoredState = { iterations: iter.data[0], slots };
   optimizer.iterations = iter.data[0];
-  model.compile({ optimizer, loss, metrics: (tc.metrics as never) ?? [], maskLoss: tc.mask_loss === undefined ? true : tc.mask_loss as boolean });
+  model.compile({ optimizer, loss: loss as never, metrics: (tc.metrics as never) ?? [], maskLoss: tc.mask_loss === undefined ? true : tc.mask_loss as boolean });
 }

@@ -17,6 +17,12 @@ export function camel(s: string): string {
 /** Old Keras spellings that are not near their current name. */
 const KERAS_ALIASES: Readonly<Record<string, string>> = { lr: 'learningRate', decay: 'weightDecay', nb_epoch: 'epochs' };
 
+/**
+ * Keras options this version does not implement (yet): they throw like unknown keys, but
+ * say so, instead of suggesting a near name. An option leaves this list when it is implemented.
+ */
+const NOT_IMPLEMENTED: ReadonlySet<string> = new Set(['initialState']);
+
 /** Edit distance, capped: enough to suggest a near name. */
 function distance(a: string, b: string): number {
   const m = a.length, n = b.length;
@@ -62,7 +68,9 @@ export function ownGet<T>(table: Readonly<Record<string, T>>, key: string): T | 
 /**
  * Validates an options argument: `undefined` → `{}`; anything but a plain object throws;
  * every own key must be in `allowed` (else an error naming `who`, the key, and the key the
- * user probably meant). Returns the same object, typed.
+ * user probably meant). Returns a copy holding only the own properties, so an inherited
+ * key (a polluted `Object.prototype`, an options object made with `Object.create`) is never
+ * read as an option: callers use the returned object.
  */
 export function checkOptions<T extends object>(args: T | undefined, allowed: readonly string[], who: string): T {
   if (args === undefined) return {} as T;
@@ -71,9 +79,12 @@ export function checkOptions<T extends object>(args: T | undefined, allowed: rea
   }
   for (const key of Object.keys(args)) {
     if (allowed.includes(key)) continue;
+    if (NOT_IMPLEMENTED.has(camel(key))) {
+      throw new Error(`${who}: option '${key}' (Keras '${camel(key)}') is not implemented in this version of lstm-wasm; remove it`);
+    }
     const hint = suggest(key, allowed);
     const list = allowed.length ? `; known options: ${allowed.join(', ')}` : '; it takes no options';
     throw new Error(`${who}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}${list}`);
   }
-  return args;
+  return { ...args };
 }

@@ -95,6 +95,7 @@ function defaultClock(): () => number {
   return perf ? () => perf.now() : () => Date.now();
 }
 
+/** The Keras-style progress bar `fit` prints with `verbose: 1`; usable on its own for custom loops. */
 export class ProgressBar {
   readonly total: number;
   readonly width: number;

@@ -7,6 +7,7 @@ import { Rng } from './random.js';
 
 let global: Rng | null = null;
 
+/** Seeds every model created afterwards (initializers, shuffling, dropout), for reproducible runs. */
 export function setSeed(seed: number): void {
   if (!Number.isInteger(seed)) throw new Error(`setSeed: seed must be an integer, got ${seed}`);
   global = new Rng(seed >>> 0);

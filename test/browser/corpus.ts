@@ -19,7 +19,7 @@ import {
   lstmCacheFloats, lstmWorkFloats, gruCacheFloats, gruWorkFloats, rnnCacheFloats, rnnWorkFloats,
 } from '../../src/backend/sizes.js';
 import { Rng } from '../../src/util/random.js';
-import { createWasmBackend, wasmBytes } from '../../src/backend/wasm.js';
+import { createWasmBackend, loadWasmBytes } from '../../src/backend/wasm.js';
 import { jsBackend } from '../../src/backend/index.js';
 import { run, type BufSpec } from '../helpers/harness.js';
 
@@ -248,6 +248,6 @@ export async function kernelDigests(be: Backend): Promise<Digests> {
  */
 export async function runtimeDigests(): Promise<{ module: Digests; wasmSimd: Digests; js: Digests }> {
   // the module bytes themselves, so "same WASM bytes" is checked too, not assumed
-  const module = { simd: await sha256([wasmBytes('simd')]), 'relaxed-simd': await sha256([wasmBytes('relaxed-simd')]) };
+  const module = { simd: await sha256([await loadWasmBytes('simd')]), 'relaxed-simd': await sha256([await loadWasmBytes('relaxed-simd')]) };
   return { module, wasmSimd: await kernelDigests(await createWasmBackend('simd')), js: await kernelDigests(jsBackend()) };
 }

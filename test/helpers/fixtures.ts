@@ -3,6 +3,7 @@
  * shortest decimals that round-trip to float32, so Float32Array.from() recovers
  * the exact tfjs values.
  */
+import type { LossIdentifier } from '../../src/util/identifiers.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -76,6 +77,6 @@ export function fixtureModel(fx: Fixture): Sequential {
     : fx.step.optimizer.name === 'adam'
       ? optimizers.adam({ learningRate: c.learning_rate, beta1: c.beta_1, beta2: c.beta_2, epsilon: c.epsilon })
       : optimizers.rmsprop({ learningRate: c.learning_rate, rho: c.rho, momentum: c.momentum, epsilon: c.epsilon });
-  model.compile({ optimizer: opt, loss: fx.loss.tfjs, maskLoss: false });
+  model.compile({ optimizer: opt, loss: fx.loss.tfjs as LossIdentifier, maskLoss: false });
   return model;
 }

@@ -20,6 +20,8 @@
  * so errors cannot reveal anything about files outside the folder. Every failure is an Error
  * naming `where`, the path, what was expected and what was found.
  */
+import { platform } from '#platform';
+
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
 type Constants = typeof import('node:fs').constants;

@@ -6,9 +6,10 @@
  *                                        relative to model.json's directory
  *   load('file://out/dir')            -> same as .../model.json
  *
- * `node:fs/promises` is imported lazily so this module (and the package) still
+ * Node's fs/path come from `#platform`, so this module (and the package) still
  * loads in browsers; only calling save/load needs Node.
  */
+import { checkOptions } from '../../util/options.js';
 import {
   artifactsFromModelJSON, artifactsInfo, joinWeightData, modelJSONFromArtifacts, parseModelJSON,
   type IOHandler, type ModelArtifacts, type SaveResult,
@@ -23,6 +24,8 @@ export interface FileHandlerOptions {
   /** Shard size in bytes (default 4 MiB, as the Python converter). */
   shardBytes?: number;
 }
+export const FILE_HANDLER_OPTIONS = ['shardBytes'] as const;
+
 
 function stripScheme(url: string): string {
   return url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
@@ -33,6 +36,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 export function fileHandler(url: string, options: FileHandlerOptions = {}): IOHandler {
+  options = checkOptions(options, FILE_HANDLER_OPTIONS, 'io.fileHandler');
   const target = stripScheme(url);
   if (target.length === 0) throw new Error(`file handler: empty path in "${url}"`);
   return {

@@ -6,6 +6,7 @@
  * - save: POST multipart form data with fields `model.json` and
  *   `model.weights.bin` (what tfjs's http save sends, so the same server works).
  */
+import { checkOptions } from '../../util/options.js';
 import {
   artifactsFromModelJSON, artifactsInfo, joinWeightData, modelJSONFromArtifacts, parseModelJSON,
   type IOHandler, type ModelArtifacts, type SaveResult,
@@ -20,6 +21,7 @@ export interface HttpOptions {
   /** Load weights from this prefix instead of the model.json directory. */
   weightPathPrefix?: string;
 }
+export const HTTP_OPTIONS = ['fetchFunc', 'requestInit', 'weightPathPrefix'] as const;
 
 export function isHttpUrl(url: string): boolean {
   return /^https?:\/\//.test(url);
@@ -41,6 +43,7 @@ function originOf(u: string, modelUrl: string): string {
 }
 
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
+  options = checkOptions(options, HTTP_OPTIONS, 'io.httpHandler');
   const getFetch = (): typeof fetch => {
     const f = options.fetchFunc ?? (typeof fetch === 'function' ? fetch : undefined);
     if (f == null) throw new Error(`http handler: no fetch() in this environment; pass options.fetchFunc (url ${url})`);

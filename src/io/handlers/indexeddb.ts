@@ -6,6 +6,7 @@
  * into one ArrayBuffer), so a model saved by tfjs in a browser loads here and
  * vice versa.
  */
+import { checkOptions } from '../../util/options.js';
 import { artifactsInfo, joinWeightData, type IOHandler, type ModelArtifacts, type SaveResult } from '../artifacts.js';
 
 export const INDEXEDDB_SCHEME = 'indexeddb://';
@@ -16,13 +17,16 @@ const INFO_STORE = 'model_info_store';
 
 export interface IndexedDBOptions {
   /** An IDBFactory to use instead of `globalThis.indexedDB` (tests, workers with shims). */
-  indexedDB?: IDBFactory;
+  indexedDB?: IDBFactoryLike;
 }
+export const INDEXEDDB_OPTIONS = ['indexedDB'] as const;
+/** Structural stand-in for the DOM's IDBFactory, so a Node project's types need no DOM library. */
+export interface IDBFactoryLike { open(name: string, version?: number): unknown }
 
 function factory(options: IndexedDBOptions): IDBFactory {
-  const f = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  const f = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactoryLike }).indexedDB;
   if (f == null) throw new Error('indexeddb:// needs IndexedDB, which this environment does not have (Node has none; use file://)');
-  return f;
+  return f as IDBFactory;
 }
 
 function openDb(f: IDBFactory): Promise<IDBDatabase> {
@@ -46,6 +50,7 @@ function done(tx: IDBTransaction): Promise<void> {
 }
 
 export function indexedDBHandler(url: string, options: IndexedDBOptions = {}): IOHandler {
+  options = checkOptions(options, INDEXEDDB_OPTIONS, 'io.indexedDBHandler');
   const modelPath = url.startsWith(INDEXEDDB_SCHEME) ? url.slice(INDEXEDDB_SCHEME.length) : url;
   if (modelPath.length === 0) throw new Error(`indexeddb handler: empty model name in "${url}"`);
   return {

@@ -28,6 +28,7 @@ import {
 
 export type { WeightRecord, LayerJSON } from './config.js';
 
+/** Options of `io.toONNX`. */
 export interface ToONNXOptions {
   /** dtype of the token-id input when the model starts with Embedding (default 'int32'). */
   indexType?: 'int32' | 'int64';
@@ -37,6 +38,7 @@ export interface ToONNXOptions {
   inputName?: string;
   outputName?: string;
 }
+export const TO_ONNX_OPTIONS = ['indexType', 'batchSize', 'inputName', 'outputName'] as const;
 
 /** The Keras topology object: `model.toJSON()` or the `modelTopology` of a model.json. */
 export interface KerasTopology {

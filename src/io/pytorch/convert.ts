@@ -39,6 +39,7 @@ export interface PyTorchRnnOptions {
    */
   returnSequences?: boolean;
 }
+export const PYTORCH_RNN_OPTIONS = ['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 'prefix', 'returnSequences'] as const;
 
 /** Arguments for the package's layers.lstm / layers.gru (camelCase, API.md). */
 export interface ImportedRnnConfig {

@@ -1,0 +1,6 @@
+// Browser suite setup: the kernel tests use the wasm backend synchronously (kernels('wasm'),
+// wasmBackend()) without awaiting init(). In a browser the builds' bytes are loaded lazily,
+// only by init() / loadWasmBytes (Node embeds them), so load both here, once, as init() would.
+import { loadWasmBytes } from '../../src/backend/wasm-bytes.js';
+
+await Promise.all([loadWasmBytes('simd'), loadWasmBytes('relaxed-simd')]);
