@@ -6,6 +6,7 @@
 import type { Callback, Logs } from '../callbacks.js';
 import { describe } from '../names.js';
 import { checkOptions } from '../util/options.js';
+import { platform } from '#platform';
 
 const WHO = 'callbacks.csvLogger';
 
@@ -28,7 +29,7 @@ export class CsvLogger implements Callback {
 
   async onTrainBegin() {
     try {
-      this.fs = await import('node:fs/promises');
+      this.fs = (await platform.nodeFiles()).fs; // '#platform': no node: import reachable from a browser bundle
     } catch {
       throw new Error(`${WHO}: writing '${this.filename}' needs Node's file system`);
     }

@@ -27,15 +27,10 @@ type Path = typeof import('node:path');
 type Constants = typeof import('node:fs').constants;
 
 export async function nodeModules(): Promise<{ fs: Fs; path: Path; constants: Constants }> {
-  try {
-    const [fs, path, fsSync] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:fs')]);
-    // Bundlers may hand a page an empty stub for node:fs: that is "not Node" too.
-    if (typeof fs.open !== 'function' || typeof fs.realpath !== 'function' || typeof path.resolve !== 'function' || fsSync.constants == null) throw 0;
-    return { fs, path, constants: fsSync.constants };
-  } catch {
-    throw new Error('file:// model paths need Node.js (node:fs); in a browser use indexeddb://, downloads://, ' +
-      'an http(s) URL or your own IOHandler');
-  }
+  // '#platform' is the browser stub under bundlers' `browser` condition (it throws saying what to use
+  // instead), so no node: import is reachable from a browser bundle
+  const { fs, path } = await platform.nodeFiles();
+  return { fs, path, constants: fs.constants };
 }
 
 export interface ContainedOptions {
