@@ -18,6 +18,8 @@ import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, type Import
 import type { StateDictInput } from './io/pytorch/state-dict.js';
 import { Sequential as SequentialModel } from './models/sequential.js';
 import { layers } from './layers/index.js';
+import { modelFromKeras } from './keras/file/load.js';
+import { isKerasPath, readKerasBytes } from './keras/file/source.js';
 
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions, PyTorchRnnOptions, StateDictInput };
 
@@ -33,9 +35,18 @@ export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
   return modelFromTopology(parts.topology, parts.weights);
 }
 
-/** Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler. */
+/**
+ * Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler;
+ * a URL ending in .keras / .h5 is a Keras file (see fromKeras).
+ */
 export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
+  if (typeof target === 'string' && isKerasPath(target)) return modelFromKeras(await readKerasBytes(target), target);
   return fromArtifacts(await loadArtifacts(target));
+}
+
+/** A model from the bytes of a Keras 3 `.keras` or a legacy `.h5` file (Keras 2 / tf.keras / Keras 3). */
+export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
+  return modelFromKeras(bytes);
 }
 
 /** ONNX bytes (opset 17) for a Sequential model; needs the optional peer dependency `protobufjs`. */
@@ -79,6 +90,7 @@ export const io = {
   fromPyTorchLSTM,
   fromPyTorchGRU,
   loadModel,
+  fromKeras,
   fromArtifacts,
   saveModel,
   toONNX,

@@ -1,0 +1,272 @@
+/**
+ * Per-class layer config reading: which Keras/tfjs options exist, which we
+ * honour, which must be at their default, and the weight shapes a layer has.
+ *
+ * The supported classes and activations are listed HERE, once. Every option
+ * of every class is in exactly one of three sets:
+ *   semantic  - changes the math; copied to the canonical config with nulls
+ *               replaced by the default (tfjs writes null for some defaults)
+ *   ignored   - no effect on the math in this package (initializers: weights
+ *               come from the file; unroll/implementation/use_cudnn: same math)
+ *   mustBe    - only the default value is supported (regularizers, constraints,
+ *               time_major, ...); any other value is an Error naming the option
+ * Any option in none of the sets is an Error too: a Keras version that added
+ * a new option must not load as a silently different model.
+ */
+
+export const SUPPORTED_LAYER_CLASSES = [
+  'InputLayer', 'Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
+] as const;
+export type LayerClass = Exclude<(typeof SUPPORTED_LAYER_CLASSES)[number], 'InputLayer'>;
+
+/** Activation names accepted in configs (snake_case; camelCase is mapped). */
+export const SUPPORTED_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'hard_sigmoid', 'relu', 'softmax'] as const;
+
+/** Keras 3 renamed some initializer classes; map to the tfjs/Keras 2 names. */
+const INITIALIZER_ALIASES: Record<string, string> = { OrthogonalInitializer: 'Orthogonal' };
+
+export type Dim = number | null;
+export type Source = 'tfjs' | 'keras2' | 'keras3';
+
+type Json = Record<string, unknown>;
+type Check = (v: unknown) => boolean;
+const isNull: Check = (v) => v == null;
+const isFalse: Check = (v) => v == null || v === false;
+
+interface ClassSpec {
+  semantic: Record<string, (v: unknown, ctx: Ctx) => unknown>;
+  ignored: string[];
+  mustBe: Record<string, [Check, string]>;
+}
+
+interface Ctx {
+  where: string; // 'layer "lstm" (LSTM)'
+  source: Source;
+  className: string;
+}
+
+// Options every layer may carry (shape hints are read by topology.ts).
+const COMMON_IGNORED = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size'];
+
+function fail(ctx: Ctx, option: string, expected: string, got: unknown): never {
+  throw new Error(`${ctx.where}: option "${option}" must be ${expected}, got ${JSON.stringify(got)}`);
+}
+
+const int = (min: number) => (option: string) => (v: unknown, ctx: Ctx): number => {
+  if (!Number.isInteger(v) || (v as number) < min) fail(ctx, option, `an integer >= ${min}`, v);
+  return v as number;
+};
+const bool = (dflt: boolean) => (option: string) => (v: unknown, ctx: Ctx): boolean => {
+  if (v == null) return dflt;
+  if (typeof v !== 'boolean') fail(ctx, option, 'true or false', v);
+  return v;
+};
+const rate = (option: string) => (v: unknown, ctx: Ctx): number => {
+  if (v == null) return 0;
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(ctx, option, 'a number in [0, 1)', v);
+  return v;
+};
+const activation = (dflt: string) => (option: string) => (v: unknown, ctx: Ctx): string => {
+  if (v == null) return dflt;
+  let name: unknown = v;
+  // Keras 3 may serialize an activation as {module, class_name: 'function', config: 'relu'}.
+  if (typeof v === 'object' && v !== null && typeof (v as Json).config === 'string') name = (v as Json).config;
+  if (typeof name !== 'string') fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')}`, v);
+  const snake = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(snake)) {
+    fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')} (activation "${name}" is not supported)`, v);
+  }
+  if (snake === 'hard_sigmoid' && ctx.source === 'keras3') {
+    throw new Error(`${ctx.where}: option "${option}" is "hard_sigmoid" from Keras 3, which means relu6(x+3)/6; ` +
+      `this package implements the Keras 2 / TensorFlow.js hard_sigmoid clip(0.2x+0.5, 0, 1), so the model would compute ` +
+      `different numbers. Re-save the model with activation "sigmoid" or convert the weights.`);
+  }
+  return snake;
+};
+
+const REGULARIZERS_AND_CONSTRAINTS = (names: string[]): Record<string, [Check, string]> =>
+  Object.fromEntries(names.map((n) => [n, [isNull, 'null (regularizers and constraints are not supported)'] as [Check, string]]));
+
+function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
+  const semantic: ClassSpec['semantic'] = {
+    units: int(1)('units'),
+    activation: activation('tanh')('activation'),
+    use_bias: bool(true)('use_bias'),
+    return_sequences: bool(false)('return_sequences'),
+    return_state: bool(false)('return_state'),
+    go_backwards: bool(false)('go_backwards'),
+    stateful: bool(false)('stateful'),
+    dropout: rate('dropout'),
+    recurrent_dropout: rate('recurrent_dropout'),
+    // Keras: masked steps output 0 instead of the previous output (tfjs always keeps the previous output).
+    zero_output_for_mask: bool(false)('zero_output_for_mask'),
+  };
+  if (kind !== 'SimpleRNN') semantic.recurrent_activation = activation('sigmoid')('recurrent_activation');
+  if (kind === 'LSTM') semantic.unit_forget_bias = bool(true)('unit_forget_bias');
+  return {
+    semantic,
+    ignored: ['kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unroll', 'implementation', 'seed',
+      'use_cudnn', 'input_length', 'input_dim'],
+    mustBe: {
+      ...REGULARIZERS_AND_CONSTRAINTS(['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
+        'activity_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint']),
+      time_major: [isFalse, 'false (time-major inputs are not supported)'],
+    },
+  };
+}
+
+const GRU_SPEC = rnnSpec('GRU');
+// tfjs only has reset_after=false and writes it; Keras >= 2.3 defaults to true and writes it too.
+GRU_SPEC.semantic.reset_after = (v, ctx) => bool(ctx.source !== 'tfjs')('reset_after')(v, ctx);
+
+const LORA_OFF: Record<string, [Check, string]> = {
+  lora_rank: [isNull, 'null (LoRA layers are not supported)'],
+  quantization_config: [isNull, 'null (quantized Keras layers are not supported)'],
+};
+
+export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
+  Embedding: {
+    semantic: {
+      input_dim: int(1)('input_dim'),
+      output_dim: int(1)('output_dim'),
+      mask_zero: bool(false)('mask_zero'),
+    },
+    ignored: ['embeddings_initializer', 'input_length', 'lora_alpha'],
+    mustBe: {
+      ...REGULARIZERS_AND_CONSTRAINTS(['embeddings_regularizer', 'activity_regularizer', 'embeddings_constraint']),
+      ...LORA_OFF,
+      sparse: [isFalse, 'false (sparse embeddings are not supported)'],
+    },
+  },
+  LSTM: rnnSpec('LSTM'),
+  GRU: GRU_SPEC,
+  SimpleRNN: rnnSpec('SimpleRNN'),
+  Dense: {
+    semantic: {
+      units: int(1)('units'),
+      activation: activation('linear')('activation'),
+      use_bias: bool(true)('use_bias'),
+    },
+    ignored: ['kernel_initializer', 'bias_initializer', 'input_dim', 'lora_alpha'],
+    mustBe: {
+      ...REGULARIZERS_AND_CONSTRAINTS(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer',
+        'kernel_constraint', 'bias_constraint']),
+      ...LORA_OFF,
+    },
+  },
+  Dropout: {
+    semantic: { rate: (v, ctx) => { if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(ctx, 'rate', 'a number in [0, 1)', v); return v; } },
+    ignored: ['seed'],
+    mustBe: { noise_shape: [isNull, 'null (noise_shape is not supported)'] },
+  },
+  Flatten: {
+    semantic: {},
+    ignored: [],
+    mustBe: { data_format: [(v) => v == null || v === 'channels_last', '"channels_last"'] },
+  },
+  Bidirectional: {
+    semantic: {
+      merge_mode: (v, ctx) => {
+        const m = v === undefined ? 'concat' : v;
+        if (!['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
+          fail(ctx, 'merge_mode', '"concat", "sum", "ave" or "mul" (null, i.e. separate outputs, is not supported)', v);
+        }
+        return m;
+      },
+    },
+    ignored: ['layer', 'backward_layer', 'num_constants'], // read by topology.ts
+    mustBe: { weights: [isNull, 'null'] },
+  },
+};
+
+/**
+ * Validate one layer's (already de-Keras-3-ified) config and return the
+ * canonical config: semantic options with defaults filled in, plus `name`,
+ * `trainable`, and the initializers (kept for re-saving, Keras 3 names mapped).
+ */
+export function canonicalConfig(className: LayerClass, config: Json, ctx: Ctx): Json {
+  const spec = CLASS_SPECS[className];
+  for (const key of Object.keys(config)) {
+    if (key in spec.semantic || spec.ignored.includes(key) || key in spec.mustBe || COMMON_IGNORED.includes(key)) continue;
+    throw new Error(`${ctx.where}: unknown option "${key}" = ${JSON.stringify(config[key])}; ` +
+      `it is not a ${className} option this package knows, so the model could compute something else`);
+  }
+  for (const [key, [ok, expected]] of Object.entries(spec.mustBe)) {
+    if (!ok(config[key])) fail(ctx, key, expected, config[key]);
+  }
+  const out: Json = { name: config.name, trainable: config.trainable ?? true };
+  for (const [key, read] of Object.entries(spec.semantic)) out[key] = read(config[key], ctx);
+  for (const key of spec.ignored) {
+    if (key.endsWith('_initializer') && config[key] != null) out[key] = canonicalInitializer(config[key]);
+  }
+  return out;
+}
+
+function canonicalInitializer(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Json;
+  const cls = typeof o.class_name === 'string' ? (INITIALIZER_ALIASES[o.class_name] ?? o.class_name) : o.class_name;
+  return { class_name: cls, config: o.config ?? {} };
+}
+
+/** Number of weights and their shapes (null = dimension not known from the topology). */
+export interface LayerShapes {
+  weightNames: string[]; // suffixes: 'kernel', 'forward_lstm/kernel', ...
+  weightShapes: Dim[][];
+  /** Output tensors: [0] = main output, then states (return_state). */
+  outputShapes: Dim[][];
+}
+
+const GATES = { LSTM: 4, GRU: 3, SimpleRNN: 1 } as const;
+
+function rnnShapes(className: 'LSTM' | 'GRU' | 'SimpleRNN', c: Json, input: Dim[], where: string, prefix = ''): LayerShapes {
+  if (input.length !== 3) throw new Error(`${where}: expects input [batch, time, features], got a rank-${input.length} input [${input}]`);
+  const u = c.units as number;
+  const g = GATES[className] * u;
+  const names = [`${prefix}kernel`, `${prefix}recurrent_kernel`];
+  const shapes: Dim[][] = [[input[2], g], [u, g]];
+  if (c.use_bias) {
+    names.push(`${prefix}bias`);
+    shapes.push(className === 'GRU' && c.reset_after ? [2, g] : [g]);
+  }
+  const out: Dim[] = c.return_sequences ? [input[0], input[1], u] : [input[0], u];
+  const nStates = c.return_state ? (className === 'LSTM' ? 2 : 1) : 0;
+  return { weightNames: names, weightShapes: shapes, outputShapes: [out, ...Array(nStates).fill([input[0], u])] };
+}
+
+/** Shapes for one layer given its input shape (with batch dimension). */
+export function layerShapes(className: LayerClass, c: Json, input: Dim[], where: string): LayerShapes {
+  switch (className) {
+    case 'Embedding':
+      if (input.length !== 2) throw new Error(`${where}: expects token ids [batch, time], got a rank-${input.length} input [${input}]`);
+      return { weightNames: ['embeddings'], weightShapes: [[c.input_dim as number, c.output_dim as number]],
+        outputShapes: [[input[0], input[1], c.output_dim as number]] };
+    case 'LSTM': case 'GRU': case 'SimpleRNN':
+      return rnnShapes(className, c, input, where);
+    case 'Bidirectional': {
+      const inner = c.layer as { class_name: 'LSTM' | 'GRU' | 'SimpleRNN'; config: Json };
+      const n = inner.config.name as string;
+      const f = rnnShapes(inner.class_name, inner.config, input, where, `forward_${n}/`);
+      const b = rnnShapes(inner.class_name, inner.config, input, where, `backward_${n}/`);
+      const main = [...f.outputShapes[0]];
+      const last = main.length - 1;
+      if (c.merge_mode === 'concat' && main[last] != null) main[last] = 2 * (main[last] as number);
+      return { weightNames: [...f.weightNames, ...b.weightNames], weightShapes: [...f.weightShapes, ...b.weightShapes],
+        outputShapes: [main, ...f.outputShapes.slice(1), ...b.outputShapes.slice(1)] };
+    }
+    case 'Dense': {
+      if (input.length < 2) throw new Error(`${where}: expects input of rank >= 2, got [${input}]`);
+      const u = c.units as number;
+      const d = input[input.length - 1];
+      return { weightNames: c.use_bias ? ['kernel', 'bias'] : ['kernel'], weightShapes: c.use_bias ? [[d, u], [u]] : [[d, u]],
+        outputShapes: [[...input.slice(0, -1), u]] };
+    }
+    case 'Dropout':
+      return { weightNames: [], weightShapes: [], outputShapes: [input] };
+    case 'Flatten': {
+      const rest = input.slice(1);
+      const flat = rest.some((d) => d == null) ? null : rest.reduce<number>((a, d) => a * (d as number), 1);
+      return { weightNames: [], weightShapes: [], outputShapes: [[input[0], flat]] };
+    }
+  }
+}

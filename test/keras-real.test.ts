@@ -1,0 +1,54 @@
+/**
+ * Real Keras files (../shared/fixtures/keras-real: Keras 3 `.keras`, Keras 2 /
+ * tf.keras `.h5`) load from file:// and from bytes and reproduce the case's
+ * `output` (independent numpy implementation of the Keras equations) within
+ * its tolerance, on both backends; `realistic` blocks too.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { init, io, tensor, setBackend } from '../src/index.js';
+import type { Sequential } from '../src/models/sequential.js';
+
+const DIR = resolve('../shared/fixtures/keras-real');
+interface Arr { shape: number[]; dtype: string; data: number[] }
+interface Case { file: string; format: string; keras_version: string; input: Arr; output: Arr; tolerance: number; realistic?: { input: Arr; output: Arr } }
+const cases = readdirSync(`${DIR}/cases`).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${DIR}/cases/${f}`, 'utf8')) as Case);
+
+const toTensor = (a: Arr) => tensor(a.dtype === 'int32' ? Int32Array.from(a.data) : Float32Array.from(a.data), a.shape, a.dtype as 'float32' | 'int32');
+
+function maxAbs(model: Sequential, a: { input: Arr; output: Arr }): number {
+  const y = model.predict(toTensor(a.input)) as { shape: number[]; data: Float32Array };
+  expect(y.shape).toEqual(a.output.shape);
+  let worst = 0;
+  for (let i = 0; i < a.output.data.length; i++) worst = Math.max(worst, Math.abs(y.data[i] - Math.fround(a.output.data[i])));
+  return worst;
+}
+
+beforeAll(async () => { await init(); });
+
+describe('Keras files from real Keras (keras-real fixtures)', () => {
+  it('has the six files', () => expect(cases.length).toBeGreaterThanOrEqual(6));
+  for (const c of cases) {
+    describe(c.file, () => {
+      for (const backend of ['wasm', 'js'] as const) {
+        it(`file:// on ${backend}: output within ${c.tolerance}`, async () => {
+          setBackend(backend);
+          try {
+            const m = await io.loadModel(`file://${DIR}/${c.file}`);
+            expect(maxAbs(m, c)).toBeLessThanOrEqual(c.tolerance);
+            if (c.realistic) expect(maxAbs(m, c.realistic)).toBeLessThanOrEqual(c.tolerance);
+          } finally { setBackend('wasm'); }
+        }, 60_000);
+      }
+      it('from bytes (Uint8Array and ArrayBuffer): same output', async () => {
+        const bytes = readFileSync(`${DIR}/${c.file}`);
+        const m1 = await io.fromKeras(new Uint8Array(bytes));
+        expect(maxAbs(m1, c)).toBeLessThanOrEqual(c.tolerance);
+        const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const m2 = await io.fromKeras(ab);
+        expect(maxAbs(m2, c)).toBeLessThanOrEqual(c.tolerance);
+      }, 60_000);
+    });
+  }
+});
