@@ -16,11 +16,71 @@
 
 export const SUPPORTED_LAYER_CLASSES = [
   'InputLayer', 'Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
+  'Masking', 'TimeDistributed',
 ] as const;
 export type LayerClass = Exclude<(typeof SUPPORTED_LAYER_CLASSES)[number], 'InputLayer'>;
 
-/** Activation names accepted in configs (snake_case; camelCase is mapped). */
-export const SUPPORTED_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'hard_sigmoid', 'relu', 'softmax'] as const;
+/**
+ * Activation names accepted in configs (snake_case; camelCase is mapped).
+ * `hard_sigmoid` means what the dialect that wrote the file means
+ * (HARD_SIGMOID below); `hard_sigmoid_keras3` is this package's explicit name
+ * for the Keras 3 form, written when such a model is saved.
+ */
+export const SUPPORTED_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_keras3', 'relu', 'softmax'] as const;
+
+/**
+ * `hard_sigmoid` by the version that saved the file: Keras 2 / tf.keras /
+ * TensorFlow.js clip(0.2x + 0.5, 0, 1); Keras 3 relu6(x + 3) / 6 = clip(x/6 + 0.5, 0, 1).
+ */
+export const HARD_SIGMOID: Record<Source, 'hard_sigmoid' | 'hard_sigmoid_keras3'> = {
+  tfjs: 'hard_sigmoid', keras2: 'hard_sigmoid', keras3: 'hard_sigmoid_keras3',
+};
+
+type PerDialect<T> = T | { tfjs: T; keras2: T; keras3: T };
+
+/**
+ * The default of every option whose default is not the same in all dialects,
+ * or that a factory fills in: THE table (DESIGN.md "One module knows Keras
+ * configs"). A default applies when the key is absent or null. `keras2`
+ * defaults are those of Keras < 2.3: later Keras 2 versions write every key,
+ * so an absent key means an older writer. tfjs has no reset_after=true and
+ * defaults recurrentActivation to hardSigmoid. The JS API (layers.*) follows
+ * API_DIALECT. Option names are snake_case here and in every file dialect;
+ * the JS API spells each in camelCase (`recurrent_activation` ->
+ * `recurrentActivation`), with no exceptions.
+ */
+export const OPTION_DEFAULTS = {
+  LSTM: {
+    activation: 'tanh', recurrent_activation: { tfjs: 'hard_sigmoid', keras2: 'hard_sigmoid', keras3: 'sigmoid' },
+    use_bias: true, unit_forget_bias: true,
+  },
+  GRU: {
+    activation: 'tanh', recurrent_activation: { tfjs: 'hard_sigmoid', keras2: 'hard_sigmoid', keras3: 'sigmoid' },
+    use_bias: true, reset_after: { tfjs: false, keras2: false, keras3: true },
+  },
+  SimpleRNN: { activation: 'tanh', use_bias: true },
+  RNN: {
+    return_sequences: false, return_state: false, go_backwards: false, stateful: false, dropout: 0,
+    recurrent_dropout: 0, zero_output_for_mask: false,
+  },
+  Dense: { activation: 'linear', use_bias: true },
+  Embedding: { mask_zero: false },
+  Bidirectional: { merge_mode: 'concat' },
+  Masking: { mask_value: 0 },
+} as const satisfies Record<string, Record<string, PerDialect<unknown>>>;
+
+/** The dialect whose defaults the JS factories (layers.lstm({...}), …) use: Keras 3 (API.md). */
+export const API_DIALECT: Source = 'keras3';
+
+/** Default of `option` of `cls` in `dialect` (RNN options shared by LSTM/GRU/SimpleRNN are under 'RNN'). */
+export function optionDefault(cls: keyof typeof OPTION_DEFAULTS, option: string, dialect: Source): unknown {
+  const table = OPTION_DEFAULTS[cls] as Record<string, PerDialect<unknown>>;
+  let v = Object.prototype.hasOwnProperty.call(table, option) ? table[option]
+    : (OPTION_DEFAULTS.RNN as Record<string, unknown>)[option];
+  if (v === undefined) throw new Error(`internal: no default for ${cls}.${option}`);
+  if (typeof v === 'object' && v !== null && 'keras3' in v) v = (v as Record<Source, unknown>)[dialect];
+  return v;
+}
 
 /** Keras 3 renamed some initializer classes; map to the tfjs/Keras 2 names. */
 const INITIALIZER_ALIASES: Record<string, string> = { OrthogonalInitializer: 'Orthogonal' };
@@ -56,33 +116,36 @@ const int = (min: number) => (option: string) => (v: unknown, ctx: Ctx): number 
   if (!Number.isInteger(v) || (v as number) < min) fail(ctx, option, `an integer >= ${min}`, v);
   return v as number;
 };
-const bool = (dflt: boolean) => (option: string) => (v: unknown, ctx: Ctx): boolean => {
-  if (v == null) return dflt;
+const dflt = (ctx: Ctx, option: string): unknown =>
+  optionDefault((['LSTM', 'GRU', 'SimpleRNN'].includes(ctx.className) && !(option in OPTION_DEFAULTS[ctx.className as 'LSTM'])
+    ? 'RNN' : ctx.className) as keyof typeof OPTION_DEFAULTS, option, ctx.source);
+const bool = (option: string) => (v: unknown, ctx: Ctx): boolean => {
+  if (v == null) return dflt(ctx, option) as boolean;
   if (typeof v !== 'boolean') fail(ctx, option, 'true or false', v);
   return v;
 };
 const rate = (option: string) => (v: unknown, ctx: Ctx): number => {
-  if (v == null) return 0;
+  if (v == null) return dflt(ctx, option) as number;
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(ctx, option, 'a number in [0, 1)', v);
   return v;
 };
-const activation = (dflt: string) => (option: string) => (v: unknown, ctx: Ctx): string => {
-  if (v == null) return dflt;
+const activation = (option: string) => (v: unknown, ctx: Ctx): string => {
+  if (v == null) return canonicalActivation(dflt(ctx, option) as string, ctx.source);
   let name: unknown = v;
   // Keras 3 may serialize an activation as {module, class_name: 'function', config: 'relu'}.
   if (typeof v === 'object' && v !== null && typeof (v as Json).config === 'string') name = (v as Json).config;
   if (typeof name !== 'string') fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')}`, v);
-  const snake = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  const snake = name.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toLowerCase();
   if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(snake)) {
     fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')} (activation "${name}" is not supported)`, v);
   }
-  if (snake === 'hard_sigmoid' && ctx.source === 'keras3') {
-    throw new Error(`${ctx.where}: option "${option}" is "hard_sigmoid" from Keras 3, which means relu6(x+3)/6; ` +
-      `this package implements the Keras 2 / TensorFlow.js hard_sigmoid clip(0.2x+0.5, 0, 1), so the model would compute ` +
-      `different numbers. Re-save the model with activation "sigmoid" or convert the weights.`);
-  }
-  return snake;
+  return canonicalActivation(snake, ctx.source);
 };
+
+/** A supported snake_case activation as written by `source` -> the canonical (tfjs-dialect) name. */
+export function canonicalActivation(snake: string, source: Source): string {
+  return snake === 'hard_sigmoid' ? HARD_SIGMOID[source] : snake;
+}
 
 const REGULARIZERS_AND_CONSTRAINTS = (names: string[]): Record<string, [Check, string]> =>
   Object.fromEntries(names.map((n) => [n, [isNull, 'null (regularizers and constraints are not supported)'] as [Check, string]]));
@@ -90,19 +153,20 @@ const REGULARIZERS_AND_CONSTRAINTS = (names: string[]): Record<string, [Check, s
 function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
   const semantic: ClassSpec['semantic'] = {
     units: int(1)('units'),
-    activation: activation('tanh')('activation'),
-    use_bias: bool(true)('use_bias'),
-    return_sequences: bool(false)('return_sequences'),
-    return_state: bool(false)('return_state'),
-    go_backwards: bool(false)('go_backwards'),
-    stateful: bool(false)('stateful'),
+    activation: activation('activation'),
+    use_bias: bool('use_bias'),
+    return_sequences: bool('return_sequences'),
+    return_state: bool('return_state'),
+    go_backwards: bool('go_backwards'),
+    stateful: bool('stateful'),
     dropout: rate('dropout'),
     recurrent_dropout: rate('recurrent_dropout'),
     // Keras: masked steps output 0 instead of the previous output (tfjs always keeps the previous output).
-    zero_output_for_mask: bool(false)('zero_output_for_mask'),
+    zero_output_for_mask: bool('zero_output_for_mask'),
   };
-  if (kind !== 'SimpleRNN') semantic.recurrent_activation = activation('sigmoid')('recurrent_activation');
-  if (kind === 'LSTM') semantic.unit_forget_bias = bool(true)('unit_forget_bias');
+  if (kind !== 'SimpleRNN') semantic.recurrent_activation = activation('recurrent_activation');
+  if (kind === 'LSTM') semantic.unit_forget_bias = bool('unit_forget_bias');
+  if (kind === 'GRU') semantic.reset_after = bool('reset_after');
   return {
     semantic,
     ignored: ['kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unroll', 'implementation', 'seed',
@@ -115,9 +179,6 @@ function rnnSpec(kind: 'LSTM' | 'GRU' | 'SimpleRNN'): ClassSpec {
   };
 }
 
-const GRU_SPEC = rnnSpec('GRU');
-// tfjs only has reset_after=false and writes it; Keras >= 2.3 defaults to true and writes it too.
-GRU_SPEC.semantic.reset_after = (v, ctx) => bool(ctx.source !== 'tfjs')('reset_after')(v, ctx);
 
 const LORA_OFF: Record<string, [Check, string]> = {
   lora_rank: [isNull, 'null (LoRA layers are not supported)'],
@@ -129,7 +190,7 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
     semantic: {
       input_dim: int(1)('input_dim'),
       output_dim: int(1)('output_dim'),
-      mask_zero: bool(false)('mask_zero'),
+      mask_zero: bool('mask_zero'),
     },
     ignored: ['embeddings_initializer', 'input_length', 'lora_alpha'],
     mustBe: {
@@ -139,13 +200,13 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
     },
   },
   LSTM: rnnSpec('LSTM'),
-  GRU: GRU_SPEC,
+  GRU: rnnSpec('GRU'),
   SimpleRNN: rnnSpec('SimpleRNN'),
   Dense: {
     semantic: {
       units: int(1)('units'),
-      activation: activation('linear')('activation'),
-      use_bias: bool(true)('use_bias'),
+      activation: activation('activation'),
+      use_bias: bool('use_bias'),
     },
     ignored: ['kernel_initializer', 'bias_initializer', 'input_dim', 'lora_alpha'],
     mustBe: {
@@ -159,6 +220,22 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
     ignored: ['seed'],
     mustBe: { noise_shape: [isNull, 'null (noise_shape is not supported)'] },
   },
+  Masking: {
+    semantic: {
+      mask_value: (v, ctx) => {
+        if (v == null) return dflt(ctx, 'mask_value');
+        if (typeof v !== 'number' || !Number.isFinite(v)) fail(ctx, 'mask_value', 'a finite number', v);
+        return v;
+      },
+    },
+    ignored: [],
+    mustBe: {},
+  },
+  TimeDistributed: {
+    semantic: {},
+    ignored: ['layer'], // read by topology.ts / layerFromConfig: a Dense config
+    mustBe: {},
+  },
   Flatten: {
     semantic: {},
     ignored: [],
@@ -167,7 +244,7 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
   Bidirectional: {
     semantic: {
       merge_mode: (v, ctx) => {
-        const m = v === undefined ? 'concat' : v;
+        const m = v === undefined ? dflt(ctx, 'merge_mode') : v;
         if (!['concat', 'sum', 'ave', 'mul'].includes(m as string)) {
           fail(ctx, 'merge_mode', '"concat", "sum", "ave" or "mul" (null, i.e. separate outputs, is not supported)', v);
         }
@@ -261,8 +338,14 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
       return { weightNames: c.use_bias ? ['kernel', 'bias'] : ['kernel'], weightShapes: c.use_bias ? [[d, u], [u]] : [[d, u]],
         outputShapes: [[...input.slice(0, -1), u]] };
     }
-    case 'Dropout':
+    case 'Dropout': case 'Masking':
       return { weightNames: [], weightShapes: [], outputShapes: [input] };
+    case 'TimeDistributed': {
+      // Keras/tfjs name the wrapped Dense's weights under the wrapper: time_distributed/kernel.
+      if (input.length !== 3) throw new Error(`${where}: expects input [batch, time, features], got a rank-${input.length} input [${input}]`);
+      const inner = c.layer as { class_name: 'Dense'; config: Json };
+      return layerShapes('Dense', inner.config, input, where);
+    }
     case 'Flatten': {
       const rest = input.slice(1);
       const flat = rest.some((d) => d == null) ? null : rest.reduce<number>((a, d) => a * (d as number), 1);
