@@ -135,7 +135,7 @@ const activation = (option: string) => (v: unknown, ctx: Ctx): string => {
   // Keras 3 may serialize an activation as {module, class_name: 'function', config: 'relu'}.
   if (typeof v === 'object' && v !== null && typeof (v as Json).config === 'string') name = (v as Json).config;
   if (typeof name !== 'string') fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')}`, v);
-  const snake = name.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toLowerCase();
+  const snake = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
   if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(snake)) {
     fail(ctx, option, `one of ${SUPPORTED_ACTIVATIONS.join(', ')} (activation "${name}" is not supported)`, v);
   }
