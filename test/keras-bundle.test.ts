@@ -1,0 +1,34 @@
+/**
+ * fflate and jsfive are imported lazily: a bundle of an app that never loads a
+ * Keras file does not carry them in the part it loads up front (esbuild, ESM
+ * with code splitting, the app importing the package's index).
+ */
+import { describe, it, expect } from 'vitest';
+import { build } from 'esbuild';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+describe('bundle cost of the Keras-file dependencies', () => {
+  it('the eagerly loaded chunks hold neither jsfive nor fflate; both are lazy chunks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keras-bundle-test-'));
+    try {
+      const entry = join(dir, 'app.ts');
+      writeFileSync(entry, `import { Sequential, layers, io } from ${JSON.stringify(resolve('src/index.ts'))};\n` +
+        'console.log(new Sequential([layers.dense({ units: 1, inputShape: [2] })]).countParams(), typeof io.fromKeras);\n');
+      const r = await build({ entryPoints: [entry], bundle: true, splitting: true, format: 'esm', platform: 'browser',
+        outdir: join(dir, 'out'), metafile: true, write: false, logLevel: 'silent', external: ['node:*'] });
+      const outs = r.metafile.outputs;
+      const main = Object.keys(outs).find((f) => outs[f].entryPoint?.endsWith('app.ts'))!;
+      const eager = new Set<string>();
+      const visit = (f: string) => { if (eager.has(f)) return; eager.add(f); for (const i of outs[f].imports) if (i.kind === 'import-statement') visit(i.path); };
+      visit(main);
+      const eagerInputs = [...eager].flatMap((f) => Object.keys(outs[f].inputs));
+      expect(eagerInputs.some((i) => i.includes('src/keras/file/load.ts'))).toBe(true); // the reader itself is there (small)
+      expect(eagerInputs.filter((i) => /node_modules\/(jsfive|fflate)\//.test(i))).toEqual([]);
+      const lazyInputs = Object.keys(outs).filter((f) => !eager.has(f)).flatMap((f) => Object.keys(outs[f].inputs));
+      expect(lazyInputs.some((i) => i.includes('node_modules/jsfive/'))).toBe(true);
+      expect(lazyInputs.some((i) => i.includes('node_modules/fflate/'))).toBe(true);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }, 60_000);
+});
