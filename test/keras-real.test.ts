@@ -91,3 +91,18 @@ describe('a loaded Keras model trains further and saves in the tfjs format that 
     }, 120_000);
   }
 });
+
+describe('model.weights.npz (Keras 3 weights_format npz: pickled dicts written by real numpy 1.x and 2.x)', () => {
+  const c = cases.find((k) => k.file.endsWith('obaiz_gru.keras'))!;
+  for (const tag of ['1', '2']) {
+    it(`obaiz_gru with numpy ${tag}.x npz weights reproduces the case output on both backends`, async () => {
+      for (const backend of ['wasm', 'js'] as const) {
+        setBackend(backend);
+        try {
+          const m = await io.loadModel(`file://${resolve(`test/fixtures-keras/obaiz_gru_npz${tag}.keras`)}`);
+          expect(maxAbs(m, c)).toBeLessThanOrEqual(c.tolerance);
+        } finally { setBackend('wasm'); }
+      }
+    });
+  }
+});

@@ -19,7 +19,16 @@ type Jsfive = typeof import('jsfive');
 
 export interface H5Dataset { path: string; shape: number[]; data: Float32Array }
 
-export class H5 {
+/** What the Keras 3 weight reader needs from a weights file (HDF5 here, npz in npz.ts). */
+export interface WeightStore {
+  readonly file: string;
+  isGroup(path: string): boolean;
+  keys(path: string): string[];
+  shape(path: string): number[];
+  floats(path: string): H5Dataset;
+}
+
+export class H5 implements WeightStore {
   private constructor(private readonly lib: Jsfive, private readonly root: InstanceType<Jsfive['File']>,
     readonly file: string, private readonly byteLength: number) {}
 

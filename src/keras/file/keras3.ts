@@ -9,7 +9,8 @@
  */
 import type { CanonicalLayer, CanonicalTopology } from '../../io/topology.js';
 import { fail } from './errors.js';
-import { H5 } from './hdf5.js';
+import { H5, type WeightStore } from './hdf5.js';
+import { NpzStore } from './npz.js';
 import { readZip } from './zip.js';
 import { checkedWeight, type LoadedWeights } from './checked-weight.js';
 
@@ -33,7 +34,7 @@ function parseJson(bytes: Uint8Array, file: string, member: string): Record<stri
 
 export interface KerasParts { topologyJSON: Record<string, unknown>; kerasVersion: string }
 
-export async function readKerasArchive(bytes: Uint8Array, file: string): Promise<{ parts: KerasParts; weightsFile: H5 }> {
+export async function readKerasArchive(bytes: Uint8Array, file: string): Promise<{ parts: KerasParts; weightsFile: WeightStore }> {
   const { names, members } = await readZip(bytes, file, MEMBERS);
   for (const m of ['metadata.json', 'config.json']) {
     if (!members.has(m)) fail(file, '.keras archive', `has no "${m}" (members: ${names.slice(0, 8).join(', ')})`);
@@ -43,14 +44,9 @@ export async function readKerasArchive(bytes: Uint8Array, file: string): Promise
   if (typeof version !== 'string') fail(file, 'metadata.json', `"keras_version" must be a string, got ${JSON.stringify(version)}`);
   const config = parseJson(members.get('config.json')!, file, 'config.json');
   const h5 = members.get('model.weights.h5');
-  if (h5 == null) {
-    if (members.has('model.weights.npz')) {
-      fail(file, 'model.weights.npz', 'Keras stores .npz weights as pickled Python dicts, which cannot be read safely; ' +
-        're-save the model with the default h5 weights (model.save("m.keras"))');
-    }
-    fail(file, '.keras archive', 'has no "model.weights.h5"');
-  }
-  const weightsFile = await H5.open(h5, `${file}!model.weights.h5`);
+  const npz = members.get('model.weights.npz');
+  if (h5 == null && npz == null) fail(file, '.keras archive', 'has no "model.weights.h5" (nor "model.weights.npz")');
+  const weightsFile = h5 != null ? await H5.open(h5, `${file}!model.weights.h5`) : await NpzStore.open(npz!, `${file}!model.weights.npz`);
   return { parts: { topologyJSON: config, kerasVersion: version }, weightsFile };
 }
 
@@ -64,7 +60,7 @@ function varGroups(l: CanonicalLayer): string[] {
   }
 }
 
-export function keras3Weights(top: CanonicalTopology, h5: H5): LoadedWeights {
+export function keras3Weights(top: CanonicalTopology, h5: WeightStore): LoadedWeights {
   const counters = new Map<string, number>();
   const out: LoadedWeights = [];
   top.layers.forEach((l) => {

@@ -87,12 +87,13 @@ async function inflate(b: Uint8Array, en: Entry, file: string): Promise<Uint8Arr
 }
 
 /** Member names, and the bytes of the members in `wanted` that are present (checked). */
-export async function readZip(bytes: Uint8Array, file: string, wanted: readonly string[]): Promise<{ names: string[]; members: Map<string, Uint8Array> }> {
+export async function readZip(bytes: Uint8Array, file: string, wanted: readonly string[] | ((name: string) => boolean)): Promise<{ names: string[]; members: Map<string, Uint8Array> }> {
+  const want = typeof wanted === 'function' ? wanted : (n: string) => wanted.includes(n);
   if (bytes.length < 22) fail(file, 'zip archive', `only ${bytes.length} bytes`);
   const entries = directory(bytes, file);
   const members = new Map<string, Uint8Array>();
   for (const en of entries) {
-    if (!wanted.includes(en.name)) continue;
+    if (!want(en.name)) continue;
     if (members.has(en.name)) fail(file, `zip member "${en.name}"`, 'appears twice');
     members.set(en.name, await inflate(bytes, en, file));
   }
