@@ -78,6 +78,14 @@ describe('one Keras-config module', () => {
     expect(layers.masking().toConfig().config.mask_value).toBe(0);
   });
 
+  it('version strings with suffixes pick the right dialect (2.3.0-tf, 3.10.0.dev…)', () => {
+    const lstm = (v: string) => normalizeTopology({ class_name: 'Sequential', keras_version: v, config: { layers: [
+      { class_name: 'LSTM', config: { name: 'l', units: 2, recurrent_activation: 'hard_sigmoid', batch_input_shape: [null, 3, 1] } }] } }).layers[0].config;
+    expect(lstm('2.3.0-tf').recurrent_activation).toBe('hard_sigmoid');
+    expect(lstm('3.10.0.dev2025071403').recurrent_activation).toBe('hard_sigmoid_keras3');
+    expect(lstm('tfjs-layers 4.22.0').recurrent_activation).toBe('hard_sigmoid');
+  });
+
   it('an unsupported layer class names the layer, the class and what is supported', () => {
     expect(() => normalizeTopology({ class_name: 'Sequential', keras_version: '3.4.1', config: { layers: [{ class_name: 'Conv1D', config: { name: 'conv', filters: 2 } }] } }))
       .toThrow(/layer "conv" \(Conv1D\): unknown layer class "Conv1D"; supported: .*LSTM.*Masking, TimeDistributed/);
