@@ -176,3 +176,11 @@ describe('tfjs round trip: Masking -> LSTM -> TimeDistributed(Dense)', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
+
+describe('options of the new factories', () => {
+  it('unknown keys throw with the camelCase suggestion (checkOptions)', () => {
+    expect(() => layers.masking({ mask_value: 1 } as never)).toThrow(/mask_value.*maskValue/);
+    expect(() => layers.timeDistributed({ layer: layers.dense({ units: 1 }), mergeMode: 'sum' } as never)).toThrow(/mergeMode/);
+    expect(() => layers.masking({ maskValue: NaN })).toThrow(/maskValue must be a finite number/);
+  });
+});

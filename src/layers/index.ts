@@ -12,10 +12,13 @@ import { Masking, type MaskingArgs } from './masking.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import type { BaseLayerArgs } from './layer.js';
 import { describe } from '../names.js';
+import { checkOptions } from '../util/options.js';
 import { canonicalConfig, SUPPORTED_LAYER_CLASSES as KERAS_CLASSES, type LayerClass, type Source } from '../keras/config.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional, Masking, TimeDistributed };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs, MaskingArgs, TimeDistributedArgs };
+
+const BASE_KEYS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'trainable'];
 
 function args<T>(a: T, who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
@@ -31,8 +34,9 @@ export const layers = {
   dense: (a: DenseArgs) => new Dense(args(a, 'dense')),
   dropout: (a: DropoutArgs) => new Dropout(args(a, 'dropout')),
   flatten: (a: BaseLayerArgs = {}) => new Flatten(a),
-  masking: (a: MaskingArgs = {}) => new Masking(args(a, 'masking')),
-  timeDistributed: (a: TimeDistributedArgs) => new TimeDistributed(args(a, 'timeDistributed')),
+  masking: (a: MaskingArgs = {}) => new Masking(checkOptions(args(a, 'masking'), ['maskValue', ...BASE_KEYS], 'layers.masking')),
+  timeDistributed: (a: TimeDistributedArgs) =>
+    new TimeDistributed(checkOptions(args(a, 'timeDistributed'), ['layer', ...BASE_KEYS], 'layers.timeDistributed')),
 };
 
 /** Layer classes a topology may name (src/keras/config.ts, without InputLayer). */
