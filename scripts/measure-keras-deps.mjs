@@ -52,7 +52,8 @@ async function bundle() {
   for (const [f, o] of Object.entries(outs)) {
     if (!f.endsWith('.js') || eager.has(f)) continue;
     const ins = Object.keys(o.inputs);
-    const lib = ins.some((i) => i.includes('jsfive')) ? 'jsfive' : ins.some((i) => i.includes('fflate')) ? 'fflate' : null;
+    const lib = ins.some((i) => i.includes('jsfive')) ? 'jsfive' : ins.some((i) => i.includes('fflate')) ? 'fflate'
+      : ins.some((i) => i.includes('/keras/file/load')) ? 'Keras-file reader (src/keras/file)' : null;
     if (lib) { const s = size(f); console.log(`- lazy chunk ${lib}: ${kb(s.raw)} raw, ${kb(s.gzip)} gzip (fetched on the first Keras file only)`); }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -91,11 +92,13 @@ async function h5wasm() {
   console.log(`- import + instantiate: ${(performance.now() - t0).toFixed(1)} ms`);
   const jsfive = await import('jsfive');
   const dir = join(root, '..', 'shared', 'fixtures', 'keras-real', 'files');
+  // h5wasm's Node build maps its FS onto the real file system (NODERAWFS): write into a temp dir
+  const scratch = mkdtempSync(join(tmpdir(), 'h5wasm-'));
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.h5')).sort()) {
     const bytes = readFileSync(join(dir, f));
     const t1 = performance.now();
-    Module.FS.writeFile(f, new Uint8Array(bytes));
-    const file = new h5.File(f, 'r');
+    Module.FS.writeFile(join(scratch, f), new Uint8Array(bytes));
+    const file = new h5.File(join(scratch, f), 'r');
     const values = new Map();
     const walk = (g, p) => { for (const k of g.keys()) { const o = g.get(k); const q = `${p}/${k}`; if (o instanceof h5.Group) walk(o, q); else values.set(q, o.value); } };
     walk(file.get('model_weights'), 'model_weights');
@@ -108,6 +111,7 @@ async function h5wasm() {
     const tJ = performance.now() - t2;
     console.log(`- ${f}: h5wasm ${tH.toFixed(1)} ms, jsfive ${tJ.toFixed(1)} ms (${values.size} datasets, ${n} values, identical: ${same})`);
   }
+  rmSync(scratch, { recursive: true, force: true });
 }
 
 await bundle();

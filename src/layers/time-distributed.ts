@@ -21,7 +21,6 @@ export class TimeDistributed extends Layer {
       const got = args.layer === undefined ? 'undefined' : (args.layer as Layer)?.className ?? typeof args.layer;
       throw new Error(`${this.name}: layer must be a dense layer (TimeDistributed supports Dense), got ${got}`);
     }
-    if (args.layer.batchInputShape && !args.batchInputShape && !args.inputShape) this.batchInputShape = null;
     this.layer = args.layer;
   }
 
