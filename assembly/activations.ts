@@ -5,8 +5,8 @@
 // Preconditions: buffers need only 4-byte alignment (v128 loads may be unaligned);
 // Y may equal X and dX may equal dY (each element is read before it is written).
 // Loops: f32x4 over the first n & ~3 elements, scalar tail with the same math.
-import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
-import { exp4, expS, sigmoid4, sigmoidS, tanh4, tanhS, hardSigmoid4, hardSigmoidS, relu4, actGrad4, actGradS } from './math';
+import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID, ACT_HARD_SIGMOID_KERAS3 } from './codes';
+import { exp4, expS, sigmoid4, sigmoidS, tanh4, tanhS, hardSigmoid4, hardSigmoidS, hardSigmoidKeras34, hardSigmoidKeras3S, relu4, actGrad4, actGradS } from './math';
 
 /** Y[i] = act(X[i]), i < n; act ∈ linear, relu, sigmoid, tanh, hardSigmoid. */
 export function activate(Y: usize, X: usize, n: i32, act: i32): void {
@@ -25,6 +25,9 @@ export function activate(Y: usize, X: usize, n: i32, act: i32): void {
   } else if (act == ACT_HARD_SIGMOID) {
     for (; o < n4; o += 16) v128.store(Y + o, hardSigmoid4(v128.load(X + o)));
     for (; o < end; o += 4) store<f32>(Y + o, hardSigmoidS(load<f32>(X + o)));
+  } else if (act == ACT_HARD_SIGMOID_KERAS3) {
+    for (; o < n4; o += 16) v128.store(Y + o, hardSigmoidKeras34(v128.load(X + o)));
+    for (; o < end; o += 4) store<f32>(Y + o, hardSigmoidKeras3S(load<f32>(X + o)));
   } else if (Y != X) {
     memory.copy(Y, X, end); // linear
   }
@@ -33,7 +36,7 @@ export function activate(Y: usize, X: usize, n: i32, act: i32): void {
 /** dX[i] = dY[i] · act'(x_i), with act' written through the output Y (math.ts actGrad*). */
 export function activateBackward(dX: usize, dY: usize, Y: usize, n: i32, act: i32): void {
   const n4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
-  if (act != ACT_RELU && act != ACT_SIGMOID && act != ACT_TANH && act != ACT_HARD_SIGMOID) {
+  if (act != ACT_RELU && act != ACT_SIGMOID && act != ACT_TANH && act != ACT_HARD_SIGMOID && act != ACT_HARD_SIGMOID_KERAS3) {
     if (dX != dY) memory.copy(dX, dY, end); // linear: act' = 1
     return;
   }

@@ -5,6 +5,7 @@ export const ACT_SIGMOID: i32 = 2;
 export const ACT_TANH: i32 = 3;
 export const ACT_HARD_SIGMOID: i32 = 4;
 export const ACT_SOFTMAX: i32 = 5;
+export const ACT_HARD_SIGMOID_KERAS3: i32 = 6;
 
 export const GEMM_TRANS_A: i32 = 1;
 export const GEMM_TRANS_B: i32 = 2;

@@ -27,7 +27,7 @@
 //
 // The scalar versions run the vector code on a splat and read lane 0, so a kernel's
 // scalar tail produces exactly the bits its vector lanes would.
-import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
+import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID, ACT_HARD_SIGMOID_KERAS3 } from './codes';
 
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
@@ -139,6 +139,13 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
   return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1)); // NaN stays NaN (see exp4)
 }
 
+/** clip(x/6 + 0.5, 0, 1) on four lanes (Keras 3 hard_sigmoid = relu6(x + 3) / 6). */
+// @ts-ignore: decorator
+@inline export function hardSigmoidKeras34(x: v128): v128 {
+  const y = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>1.0 / 6.0)), f32x4.splat(0.5));
+  return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1)); // NaN stays NaN (see exp4)
+}
+
 /** max(x, 0) on four lanes (NaN stays NaN). */
 // @ts-ignore: decorator
 @inline export function relu4(x: v128): v128 {
@@ -155,6 +162,8 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
 @inline export function tanhS(x: f32): f32 { return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0); }
 // @ts-ignore: decorator
 @inline export function hardSigmoidS(x: f32): f32 { return f32x4.extract_lane(hardSigmoid4(f32x4.splat(x)), 0); }
+// @ts-ignore: decorator
+@inline export function hardSigmoidKeras3S(x: f32): f32 { return f32x4.extract_lane(hardSigmoidKeras34(f32x4.splat(x)), 0); }
 
 /** act(x) for a scalar, act = ACT_* (not softmax). */
 // @ts-ignore: decorator
@@ -163,6 +172,7 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
   if (act == ACT_TANH) return tanhS(x);
   if (act == ACT_RELU) return max<f32>(x, 0);
   if (act == ACT_HARD_SIGMOID) return hardSigmoidS(x);
+  if (act == ACT_HARD_SIGMOID_KERAS3) return hardSigmoidKeras3S(x);
   return x;
 }
 
@@ -173,6 +183,7 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
   if (act == ACT_TANH) return 1 - y * y;
   if (act == ACT_RELU) return y > 0 ? 1 : 0;
   if (act == ACT_HARD_SIGMOID) return y > 0 && y < 1 ? 0.2 : 0;
+  if (act == ACT_HARD_SIGMOID_KERAS3) return y > 0 && y < 1 ? <f32>1.0 / 6.0 : 0;
   return 1;
 }
 
@@ -183,6 +194,7 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
   if (act == ACT_TANH) return tanh4(x);
   if (act == ACT_RELU) return relu4(x);
   if (act == ACT_HARD_SIGMOID) return hardSigmoid4(x);
+  if (act == ACT_HARD_SIGMOID_KERAS3) return hardSigmoidKeras34(x);
   return x;
 }
 
@@ -195,6 +207,9 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID } from './codes';
   if (act == ACT_RELU) return v128.and(f32x4.gt(y, f32x4.splat(0)), one);
   if (act == ACT_HARD_SIGMOID) {
     return v128.and(v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one)), f32x4.splat(0.2));
+  }
+  if (act == ACT_HARD_SIGMOID_KERAS3) {
+    return v128.and(v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one)), f32x4.splat(<f32>1.0 / 6.0));
   }
   return one;
 }

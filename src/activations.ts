@@ -2,12 +2,18 @@
 import { ACT } from './backend/types.js';
 import { pick } from './names.js';
 
-export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'hardSigmoid' | 'softmax';
-const NAMES: ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'hardSigmoid', 'softmax'];
+/**
+ * 'hardSigmoid' is the Keras 2 / tf.keras / TensorFlow.js form clip(0.2x + 0.5, 0, 1);
+ * 'hardSigmoidKeras3' is Keras 3's clip(x/6 + 0.5, 0, 1) (a Keras-3-saved 'hard_sigmoid'
+ * loads as this one: src/keras/config.ts HARD_SIGMOID).
+ */
+export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'hardSigmoid' | 'hardSigmoidKeras3' | 'softmax';
+const NAMES: ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'hardSigmoid', 'hardSigmoidKeras3', 'softmax'];
 
 /** Keras spelling for configs. */
 const KERAS: Record<ActivationName, string> = {
-  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', hardSigmoid: 'hard_sigmoid', softmax: 'softmax',
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', hardSigmoid: 'hard_sigmoid', hardSigmoidKeras3: 'hard_sigmoid_keras3',
+  softmax: 'softmax',
 };
 
 export function parseActivation(name: unknown, what: string, allowSoftmax = true): ActivationName {

@@ -21,6 +21,7 @@ import { Sequential as SequentialModel } from './models/sequential.js';
 import { layers } from './layers/index.js';
 import { decodeWeights } from './io/weights.js';
 import { optimizerCheckpoint, restoreTraining } from './train/checkpoint.js';
+import { isKerasPath, readKerasBytes } from './keras/file/source.js';
 
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions, PyTorchRnnOptions, StateDictInput };
 
@@ -59,10 +60,22 @@ export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
   return model;
 }
 
-/** Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler. */
+/**
+ * Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler;
+ * a URL ending in .keras / .h5 is a Keras file (see fromKeras).
+ */
 export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
+  if (typeof target === 'string' && isKerasPath(target)) return (await kerasReader()).modelFromKeras(await readKerasBytes(target), target);
   return fromArtifacts(await loadArtifacts(target));
 }
+
+/** A model from the bytes of a Keras 3 `.keras` or a legacy `.h5` file (Keras 2 / tf.keras / Keras 3). */
+export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
+  return (await kerasReader()).modelFromKeras(bytes);
+}
+
+/** The Keras-file reader (and, through it, fflate and jsfive) is loaded on first use only. */
+const kerasReader = () => import('./keras/file/load.js');
 
 /** ONNX bytes (opset 17) for a Sequential model; needs the optional peer dependency `protobufjs`. */
 export async function toONNX(model: Sequential, opts: ToONNXOptions = {}): Promise<Uint8Array> {
@@ -118,6 +131,7 @@ export const io = {
   fromPyTorchLSTM,
   fromPyTorchGRU,
   loadModel,
+  fromKeras,
   fromArtifacts,
   saveModel,
   toONNX,

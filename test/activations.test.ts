@@ -7,7 +7,10 @@ import { run, maxRelErr } from './helpers/harness.js';
 import { act64 } from './helpers/keras64.js';
 
 const SIZES = [1, 3, 5, 7, 17, 64];
-const ELEMENTWISE = { linear: ACT.linear, relu: ACT.relu, sigmoid: ACT.sigmoid, tanh: ACT.tanh, hardSigmoid: ACT.hardSigmoid };
+const ELEMENTWISE = {
+  linear: ACT.linear, relu: ACT.relu, sigmoid: ACT.sigmoid, tanh: ACT.tanh, hardSigmoid: ACT.hardSigmoid,
+  hardSigmoidKeras3: ACT.hardSigmoidKeras3,
+};
 const FLT_MIN = 2 ** -126;
 
 /** float64 references written from the definitions (fixtures README "Activations"; helpers/keras64.ts), by the names above. */
@@ -80,10 +83,20 @@ describe('activate: wasm approximations (assembly/math.ts) against float64', () 
     expect(Array.from(activateOn(wasmBackend(), x, ACT.relu))).toEqual(Array.from(x, (v) => Math.max(v, 0)));
   });
 
+  it('hardSigmoidKeras3 is Keras 3 relu6(x + 3) / 6: 0 at -3, 1 at 3, slope 1/6; NaN stays NaN', () => {
+    const x = Float32Array.from([-1e30, -4, -3, -1.5, 0, 1.5, 2.5, 3, 4, 1e30, NaN]);
+    const want = [0, 0, 0, 0.25, 0.5, 0.75, 5.5 / 6, 1, 1, 1, NaN];
+    for (const be of [wasmBackend(), jsBackend()]) {
+      const y = activateOn(be, x, ACT.hardSigmoidKeras3);
+      for (let i = 0; i < want.length - 1; i++) expect(Math.abs(y[i] - want[i]), `${be.name} x=${x[i]}`).toBeLessThan(1e-7);
+      expect(Number.isNaN(y[want.length - 1])).toBe(true);
+    }
+  });
+
   it('scalar tails give the same bits as the vector lanes', () => {
     const be = wasmBackend();
     const xs = new Rng(3).floats(4096, -20, 20);
-    for (const act of [ACT.sigmoid, ACT.tanh, ACT.hardSigmoid, ACT.relu]) {
+    for (const act of [ACT.sigmoid, ACT.tanh, ACT.hardSigmoid, ACT.hardSigmoidKeras3, ACT.relu]) {
       const vec = activateOn(be, xs, act); // all lanes (4096 = 1024·4)
       const { out } = run(be, { Y: xs.length, X: xs }, (p) => {
         for (let i = 0; i < xs.length; i += 3) be.k.activate(p.Y + 4 * i, p.X + 4 * i, Math.min(3, xs.length - i), act);

@@ -26,6 +26,7 @@ function refDense(X: ArrayLike<number>, W: ArrayLike<number>, b: ArrayLike<numbe
           : act === ACT.sigmoid ? 1 / (1 + Math.exp(-z))
           : act === ACT.tanh ? Math.tanh(z)
           : act === ACT.hardSigmoid ? Math.min(1, Math.max(0, 0.2 * z + 0.5))
+          : act === ACT.hardSigmoidKeras3 ? Math.min(6, Math.max(0, z + 3)) / 6 // Keras 3: relu6(z + 3) / 6
           : z;
       }
     }

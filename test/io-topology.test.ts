@@ -237,10 +237,13 @@ describe('normalizeTopology errors name the class / option', () => {
     expect(() => normalizeTopology(lstmModel({ time_major: true }))).toThrow(/time_major/);
     expect(() => normalizeTopology(lstmModel({ units: 0 }))).toThrow(/"units" must be an integer >= 1/);
   });
-  it('Keras 3 hard_sigmoid is refused (different formula)', () => {
+  it('Keras 3 hard_sigmoid loads as the Keras 3 form (x/6 + 0.5), Keras 2 / tfjs as 0.2x + 0.5', () => {
     const m = structuredClone(keras3Sequential);
     (m.config.layers[3].config as Record<string, unknown>).recurrent_activation = 'hard_sigmoid';
-    expect(() => normalizeTopology(m)).toThrow(/"lstm_1".*Keras 3.*relu6/);
+    const lstm1 = normalizeTopology(m).layers.find((l) => l.name === 'lstm_1')!;
+    expect(lstm1.config.recurrent_activation).toBe('hard_sigmoid_keras3');
+    const k2 = lstmModel({ recurrent_activation: 'hard_sigmoid' });
+    expect(normalizeTopology(k2).layers[0].config.recurrent_activation).toBe('hard_sigmoid');
   });
   it('mixed precision policy is refused', () => {
     const m = structuredClone(keras3Sequential);

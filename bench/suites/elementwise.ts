@@ -58,7 +58,7 @@ function lossCase(name: 'bceLoss' | 'cceLoss' | 'sparseCceLoss' | 'mseLoss', row
 }
 
 const cases: Case[] = [
-  ...(['sigmoid', 'tanh'] as const).map((a): Case => ({
+  ...(['sigmoid', 'tanh', 'hardSigmoidKeras3'] as const).map((a): Case => ({
     name: `activate ${a} (${N_ACT / 1024}K)`,
     elems: N_ACT,
     setup(be, rng) {

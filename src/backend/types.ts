@@ -28,6 +28,8 @@ export const ACT = {
   hardSigmoid: 4,
   /** Only valid for denseForward/denseBackward (row-wise over N). */
   softmax: 5,
+  /** Keras 3 hard_sigmoid: clip(x/6 + 0.5, 0, 1). */
+  hardSigmoidKeras3: 6,
 } as const;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 

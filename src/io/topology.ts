@@ -140,6 +140,16 @@ function bidirectionalInner(config: Json, where: string, source: Source): Json {
   return { class_name: innerClass, config: fwd };
 }
 
+/** TimeDistributed: canonical inner Dense (the only wrapped class supported). */
+function timeDistributedInner(config: Json, where: string, source: Source): Json {
+  const inner = unwrapLayer(config.layer, `${where} option "layer"`);
+  if (inner.className !== 'Dense') throw new Error(`${where}: wraps a "${inner.className}"; TimeDistributed supports Dense`);
+  const innerWhere = `${where} inner layer "${String(inner.config.name ?? 'dense')}" (Dense)`;
+  readDtype(inner.config.dtype, innerWhere, false);
+  const cfg = canonicalConfig('Dense', { ...inner.config, dtype: undefined }, { where: innerWhere, source, className: 'Dense' });
+  return { class_name: 'Dense', config: cfg };
+}
+
 /** Read a Keras 2/tfjs or Keras 3 inbound node list -> list of [layerName, tensorIndex]. */
 function inboundTensors(raw: Json, where: string): [string, number][][] {
   const nodes = raw.inbound_nodes;
@@ -299,6 +309,7 @@ export function normalizeTopology(topology: unknown): CanonicalTopology {
     const cfg = canonicalConfig(className, { ...r.config }, ctx);
     cfg.name = r.name;
     if (className === 'Bidirectional') cfg.layer = bidirectionalInner(r.config, lw, source);
+    if (className === 'TimeDistributed') cfg.layer = timeDistributedInner(r.config, lw, source);
     if (i === 0) cfg.batch_input_shape = batchInputShape;
     const s = layerShapes(className, cfg, shape, lw);
     layers.push({

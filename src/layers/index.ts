@@ -8,6 +8,8 @@ import { Embedding, EMBEDDING_OPTIONS, type EmbeddingArgs } from './embedding.js
 import { Dropout, Flatten, DROPOUT_OPTIONS, type DropoutArgs } from './dropout.js';
 import { Recurrent, RECURRENT_OPTIONS, type RecurrentArgs } from './recurrent.js';
 import { Bidirectional, BIDIRECTIONAL_OPTIONS, type BidirectionalArgs } from './bidirectional.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import type { BaseLayerArgs } from './layer.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingArgs } from './pooling.js';
@@ -16,9 +18,11 @@ import { describe } from '../names.js';
 import { penaltyArgsFromConfig } from '../train/penalties.js';
 import { checkOptions } from '../util/options.js';
 import type { MultiOutputOf, ReturnStateOf } from '../models/output-types.js';
+import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
+import { canonicalConfig, SUPPORTED_LAYER_CLASSES as KERAS_CLASSES, type LayerClass, type Source } from '../keras/config.js';
 
-export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional };
-export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs };
+export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional, Masking, TimeDistributed };
+export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs, MaskingArgs, TimeDistributedArgs };
 export { RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Normalization };
 export type { RepeatVectorArgs, GlobalPoolingArgs, NormalizationArgs };
 
@@ -57,26 +61,18 @@ export const layers = {
   dense: (a: DenseArgs) => new Dense(args(a, DENSE_OPTIONS, 'dense')),
   dropout: (a: DropoutArgs) => new Dropout(args(a, DROPOUT_OPTIONS, 'dropout')),
   flatten: (a: BaseLayerArgs = {}) => new Flatten(checkOptions(a, BASE_LAYER_OPTIONS, 'layers.flatten')),
+  masking: (a: MaskingArgs = {}) => new Masking(args(a, [...BASE_LAYER_OPTIONS, 'maskValue'], 'masking')),
+  timeDistributed: (a: TimeDistributedArgs) => new TimeDistributed(args(a, [...BASE_LAYER_OPTIONS, 'layer'], 'timeDistributed')),
   repeatVector: (a: RepeatVectorArgs) => new RepeatVector(args(a, [...BASE_LAYER_OPTIONS, 'n'], 'repeatVector')),
   globalAveragePooling1D: (a: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalAveragePooling1D')),
   globalMaxPooling1D: (a: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalMaxPooling1D')),
   normalization: (a: NormalizationArgs = {}) => new Normalization(args(a, [...BASE_LAYER_OPTIONS, 'axis', 'mean', 'variance', 'invert'], 'normalization')),
 };
 
-/** Layer classes a topology may name. */
-export const SUPPORTED_LAYER_CLASSES = ['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
-  'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'Normalization'] as const;
+/** Layer classes a topology may name (src/keras/config.ts, without InputLayer). */
+export const SUPPORTED_LAYER_CLASSES = KERAS_CLASSES.filter((c) => c !== 'InputLayer') as Exclude<(typeof KERAS_CLASSES)[number], 'InputLayer'>[];
 
 type Cfg = Record<string, any>;
-
-/** Keys every layer config may carry that do not change the math. */
-const COMMON = new Set(['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size',
-  'input_dtype', 'module', 'registered_name', 'build_config', 'seed', 'autocast']);
-/** Options that must be null/absent (we do not implement them). */
-const MUST_BE_NULL = ['noise_shape'];
-/** Regularizer/constraint keys: read by base() (src/train/penalties.ts checks which class takes which). */
-const PENALTY_KEYS = ['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer', 'activity_regularizer',
-  'embeddings_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint'];
 
 function base(c: Cfg): BaseLayerArgs {
   const b: BaseLayerArgs = { name: c.name, trainable: c.trainable ?? true, ...penaltyArgsFromConfig(c) };
@@ -87,98 +83,80 @@ function base(c: Cfg): BaseLayerArgs {
   return b;
 }
 
-function checkKeys(cls: string, c: Cfg, known: string[]): void {
-  for (const k of MUST_BE_NULL) {
-    if (c[k] !== undefined && c[k] !== null) throw new Error(`${cls} '${c.name}': option ${k} = ${JSON.stringify(c[k])} is not supported (only null)`);
-  }
-  for (const k of Object.keys(c)) {
-    if (!COMMON.has(k) && !MUST_BE_NULL.includes(k) && !PENALTY_KEYS.includes(k) && !known.includes(k)) {
-      throw new Error(`${cls} '${c.name}': unknown option '${k}' (= ${JSON.stringify(c[k])})`);
-    }
-  }
-}
-
-const RNN_KEYS = ['units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer', 'recurrent_initializer',
-  'bias_initializer', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'implementation', 'return_sequences',
-  'return_state', 'go_backwards', 'stateful', 'unroll', 'reset_after', 'time_major', 'zero_output_for_mask'];
-
-function recurrentFrom(kind: 'lstm' | 'gru' | 'rnn', cls: string, c: Cfg): Recurrent {
-  checkKeys(cls, c, RNN_KEYS);
-  if (c.unroll) { /* unrolling does not change the math (tfjs ignores it too) */ }
-  if (c.time_major) throw new Error(`${cls} '${c.name}': time_major = true is not supported`);
-  return new Recurrent(kind, {
-    ...base(c),
-    units: c.units,
-    activation: c.activation,
-    recurrentActivation: kind === 'rnn' ? undefined : c.recurrent_activation ?? 'hard_sigmoid',
-    useBias: c.use_bias ?? true,
-    unitForgetBias: c.unit_forget_bias ?? true,
-    resetAfter: c.reset_after ?? (kind === 'gru' ? false : undefined),
-    returnSequences: c.return_sequences ?? false,
-    returnState: c.return_state ?? false,
-    goBackwards: c.go_backwards ?? false,
-    stateful: c.stateful ?? false,
-    dropout: c.dropout ?? 0,
-    recurrentDropout: c.recurrent_dropout ?? 0,
-    kernelInitializer: c.kernel_initializer ?? 'glorotUniform',
-    recurrentInitializer: c.recurrent_initializer ?? 'orthogonal',
-    biasInitializer: c.bias_initializer ?? 'zeros',
-    zeroOutputForMask: c.zero_output_for_mask ?? false,
-  });
-}
+const camelAct = (a: unknown): ActivationIdentifier => String(a).replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()) as ActivationIdentifier;
 
 /**
- * Build a layer from a topology entry. Missing options take the defaults of
- * the format (tfjs/Keras 2: hard_sigmoid recurrent activation, GRU
- * reset_after false), not this package's API defaults: files state their values.
+ * Build a layer from a topology entry (snake_case config) written in `dialect`
+ * (default 'tfjs': model.json, and the canonical configs the loaders produce).
+ * Options are validated and absent ones take the dialect's defaults in ONE
+ * place, src/keras/config.ts (canonicalConfig), the same path every loader
+ * takes; this function only maps the canonical config to the layer's args.
  */
-export function layerFromConfig(className: string, config: Cfg): Layer {
+export function layerFromConfig(className: string, config: Cfg, dialect: Source = 'tfjs'): Layer {
   if (!config || typeof config !== 'object') throw new Error(`${className}: config must be an object, got ${describe(config)}`);
-  const c = config;
-  switch (className) {
+  if (!(SUPPORTED_LAYER_CLASSES as string[]).includes(className)) {
+    throw new Error(`unknown layer class '${className}'; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`);
+  }
+  const cls = className as LayerClass;
+  const c = canonicalConfig(cls, config, { where: `${className} '${config.name}'`, source: dialect, className });
+  const b = base(config);
+  switch (cls) {
     case 'Dense':
-      checkKeys(className, c, ['units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'lora_rank']);
-      return new Dense({ ...base(c), units: c.units, activation: c.activation ?? 'linear', useBias: c.use_bias ?? true,
-        kernelInitializer: c.kernel_initializer ?? 'glorotUniform', biasInitializer: c.bias_initializer ?? 'zeros' });
+      return new Dense({ ...b, units: c.units as number, activation: camelAct(c.activation), useBias: c.use_bias as boolean,
+        kernelInitializer: (c.kernel_initializer ?? 'glorotUniform') as InitializerSpec, biasInitializer: (c.bias_initializer ?? 'zeros') as InitializerSpec });
     case 'Embedding':
-      checkKeys(className, c, ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero', 'input_length', 'sparse', 'lora_rank']);
-      return new Embedding({ ...base(c), inputDim: c.input_dim, outputDim: c.output_dim, maskZero: c.mask_zero ?? false,
-        inputLength: c.input_length ?? undefined, embeddingsInitializer: c.embeddings_initializer ?? 'randomUniform' });
-    case 'LSTM': return recurrentFrom('lstm', className, c);
-    case 'GRU': return recurrentFrom('gru', className, c);
-    case 'SimpleRNN': return recurrentFrom('rnn', className, c);
+      return new Embedding({ ...b, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: c.mask_zero as boolean,
+        inputLength: config.input_length ?? undefined, embeddingsInitializer: (c.embeddings_initializer ?? 'randomUniform') as InitializerSpec });
+    case 'LSTM': case 'GRU': case 'SimpleRNN': {
+      const kind = cls === 'LSTM' ? 'lstm' : cls === 'GRU' ? 'gru' : 'rnn';
+      return new Recurrent(kind, {
+        ...b, units: c.units as number, activation: camelAct(c.activation),
+        recurrentActivation: kind === 'rnn' ? undefined : camelAct(c.recurrent_activation),
+        useBias: c.use_bias as boolean, unitForgetBias: kind === 'lstm' ? c.unit_forget_bias as boolean : undefined,
+        resetAfter: kind === 'gru' ? c.reset_after as boolean : undefined,
+        returnSequences: c.return_sequences as boolean, returnState: c.return_state as boolean,
+        goBackwards: c.go_backwards as boolean, stateful: c.stateful as boolean,
+        dropout: c.dropout as number, recurrentDropout: c.recurrent_dropout as number,
+        zeroOutputForMask: c.zero_output_for_mask as boolean,
+        kernelInitializer: (c.kernel_initializer ?? 'glorotUniform') as InitializerSpec, recurrentInitializer: (c.recurrent_initializer ?? 'orthogonal') as InitializerSpec,
+        biasInitializer: (c.bias_initializer ?? 'zeros') as InitializerSpec,
+      });
+    }
     case 'Dropout':
-      checkKeys(className, c, ['rate']);
-      return new Dropout({ ...base(c), rate: c.rate });
+      return new Dropout({ ...b, rate: c.rate as number });
     case 'Flatten':
-      checkKeys(className, c, ['data_format']);
-      return new Flatten(base(c));
+      return new Flatten(b);
+    case 'Masking':
+      return new Masking({ ...b, maskValue: c.mask_value as number });
+    case 'TimeDistributed': {
+      const inner = wrapped(config, 'TimeDistributed', ['Dense']);
+      return new TimeDistributed({ ...b, layer: layerFromConfig(inner.class_name, inner.config, dialect) as Dense });
+    }
     case 'Bidirectional': {
-      checkKeys(className, c, ['merge_mode', 'layer', 'backward_layer']);
-      if (c.backward_layer) throw new Error(`Bidirectional '${c.name}': a custom backward_layer is not supported`);
-      const inner = c.layer;
-      if (!inner || typeof inner !== 'object' || typeof inner.class_name !== 'string') {
-        throw new Error(`Bidirectional '${c.name}': 'layer' must be a {class_name, config} object, got ${describe(inner)}`);
-      }
-      const l = layerFromConfig(inner.class_name, inner.config);
-      if (!(l instanceof Recurrent)) throw new Error(`Bidirectional '${c.name}': the wrapped layer must be LSTM, GRU or SimpleRNN, got ${inner.class_name}`);
-      return new Bidirectional({ ...base(c), layer: l, mergeMode: c.merge_mode === undefined ? 'concat' : c.merge_mode });
+      if (config.backward_layer) throw new Error(`Bidirectional '${config.name}': a custom backward_layer is not supported`);
+      const inner = wrapped(config, 'Bidirectional', ['LSTM', 'GRU', 'SimpleRNN']);
+      const l = layerFromConfig(inner.class_name, inner.config, dialect) as Recurrent;
+      return new Bidirectional({ ...b, layer: l, mergeMode: c.merge_mode as 'concat' | null });
     }
     case 'RepeatVector':
-      checkKeys(className, c, ['n']);
-      return new RepeatVector({ ...base(c), n: c.n });
-    case 'GlobalAveragePooling1D':
-    case 'GlobalMaxPooling1D': {
-      checkKeys(className, c, ['data_format', 'keepdims']);
-      const a = { ...base(c), dataFormat: c.data_format ?? 'channels_last', keepdims: c.keepdims ?? false };
-      return className === 'GlobalMaxPooling1D' ? new GlobalMaxPooling1D(a) : new GlobalAveragePooling1D(a);
+      return new RepeatVector({ ...b, n: c.n as number });
+    case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': {
+      const a = { ...b, dataFormat: 'channels_last', keepdims: false };
+      return cls === 'GlobalMaxPooling1D' ? new GlobalMaxPooling1D(a) : new GlobalAveragePooling1D(a);
     }
     case 'Normalization':
-      checkKeys(className, c, ['axis', 'mean', 'variance', 'invert']);
-      if (c.mean == null) throw new Error(`Normalization '${c.name}': the config must state mean and variance (an adapted layer's statistics saved as weights are not supported)`);
-      return new Normalization({ ...base(c), axis: Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis ?? -1,
-        mean: c.mean, variance: c.variance, invert: c.invert ?? false });
-    default:
-      throw new Error(`unknown layer class '${className}'; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`);
+      if (c.mean == null) throw new Error(`Normalization '${config.name}': the config must state mean and variance (an adapted layer's statistics saved as weights are not supported)`);
+      return new Normalization({ ...b, axis: -1, mean: c.mean as number[], variance: c.variance as number[], invert: c.invert as boolean });
   }
+}
+
+function wrapped(config: Cfg, cls: string, allowed: string[]): { class_name: string; config: Cfg } {
+  const inner = config.layer;
+  if (!inner || typeof inner !== 'object' || typeof inner.class_name !== 'string') {
+    throw new Error(`${cls} '${config.name}': 'layer' must be a {class_name, config} object, got ${describe(inner)}`);
+  }
+  if (!allowed.includes(inner.class_name)) {
+    throw new Error(`${cls} '${config.name}': the wrapped layer must be ${allowed.join(', ')}, got ${inner.class_name}`);
+  }
+  return inner;
 }

@@ -21,6 +21,7 @@ import { lstmCacheFloats, lstmCacheGatesOffset, lstmWorkFloats, lstmWorkGatesOff
 import type { Embedding } from './embedding.js';
 import { describe } from '../names.js';
 import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
+import { API_DIALECT, optionDefault } from '../keras/config.js';
 
 export type CellKind = 'lstm' | 'gru' | 'rnn';
 
@@ -116,11 +117,13 @@ export class Recurrent extends Layer {
     const who = this.name;
     if (!Number.isInteger(args.units) || args.units <= 0) throw new Error(`${who}: units must be a positive integer, got ${describe(args.units)}`);
     this.units = args.units;
-    this.activation = parseActivation(args.activation ?? 'tanh', `${who}: activation`, false);
-    this.recurrentActivation = parseActivation(kind === 'rnn' ? 'linear' : args.recurrentActivation ?? 'sigmoid', `${who}: recurrentActivation`, false);
-    this.useBias = args.useBias ?? true;
-    this.unitForgetBias = args.unitForgetBias ?? true;
-    this.resetAfter = kind === 'gru' ? args.resetAfter ?? true : false;
+    // defaults: the JS API's dialect in the one Keras-config module (src/keras/config.ts)
+    const dflt = (option: string) => optionDefault(CLASS[kind] as 'LSTM', option, API_DIALECT);
+    this.activation = parseActivation(args.activation ?? dflt('activation'), `${who}: activation`, false);
+    this.recurrentActivation = parseActivation(kind === 'rnn' ? 'linear' : args.recurrentActivation ?? dflt('recurrent_activation'), `${who}: recurrentActivation`, false);
+    this.useBias = args.useBias ?? (dflt('use_bias') as boolean);
+    this.unitForgetBias = args.unitForgetBias ?? (kind === 'lstm' ? dflt('unit_forget_bias') as boolean : true);
+    this.resetAfter = kind === 'gru' ? args.resetAfter ?? (dflt('reset_after') as boolean) : false;
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;

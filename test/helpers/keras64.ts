@@ -12,6 +12,8 @@ export const ACT64: Record<string, (v: number) => number> = {
   tanh: Math.tanh,
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   hard_sigmoid: (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5)),
+  // Keras 3: relu6(x + 3) / 6
+  hard_sigmoid_keras3: (v) => Math.min(6, Math.max(0, v + 3)) / 6,
   relu: (v) => Math.max(0, v),
   linear: (v) => v,
 };
@@ -19,6 +21,7 @@ export const ACT64: Record<string, (v: number) => number> = {
 /** Keras config name → the kernels' ACT code. */
 export const ACT_BY_NAME: Record<string, number> = {
   linear: ACT.linear, relu: ACT.relu, sigmoid: ACT.sigmoid, tanh: ACT.tanh, hard_sigmoid: ACT.hardSigmoid,
+  hard_sigmoid_keras3: ACT.hardSigmoidKeras3,
 };
 
 const BY_CODE = new Map(Object.entries(ACT_BY_NAME).map(([name, code]) => [code, ACT64[name]]));

@@ -14,6 +14,7 @@ export function actValue(x: number, act: number): number {
     case ACT.tanh: return Math.tanh(x);
     case ACT.relu: return x > 0 ? x : (x <= 0 ? 0 : x); // NaN stays NaN
     case ACT.hardSigmoid: return Math.min(Math.max(0.2 * x + 0.5, 0), 1);
+    case ACT.hardSigmoidKeras3: return Math.min(Math.max(x / 6 + 0.5, 0), 1);
     default: return x;
   }
 }
@@ -25,6 +26,7 @@ export function actGradValue(y: number, act: number): number {
     case ACT.tanh: return 1 - y * y;
     case ACT.relu: return y > 0 ? 1 : 0;
     case ACT.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
+    case ACT.hardSigmoidKeras3: return y > 0 && y < 1 ? 1 / 6 : 0;
     default: return 1;
   }
 }

@@ -1,3 +1,5 @@
+import { optionDefault } from '../../keras/config.js';
+
 /**
  * Reading the Keras topology JSON (snake_case configs, as `model.toJSON()` and
  * tfjs/Keras model.json write them) and the flat weight list in getWeights()
@@ -66,16 +68,17 @@ export function readRnnConfig(layer: LayerJSON): RnnConfig {
   if (c['return_state'] === true) {
     throw new Error(`toONNX: layer '${name}' (${layer.class_name}): return_state=true is not supported in a Sequential export`);
   }
-  // Keras ≥ 2.3 defaults (API.md): recurrent activation sigmoid, GRU reset_after true.
-  // tfjs topologies always state both, so the defaults matter only for hand-written JSON.
-  const resetAfter = kind === 'gru' ? c['reset_after'] !== false : false;
+  // The topology is tfjs JSON (model.toJSON() states every option); absent keys take the
+  // tfjs defaults from the one Keras-config module.
+  const cls = layer.class_name as 'LSTM' | 'GRU' | 'SimpleRNN';
+  const resetAfter = kind === 'gru' ? (c['reset_after'] ?? optionDefault('GRU', 'reset_after', 'tfjs')) === true : false;
   return {
     kind,
     name,
     units,
-    activation: activationKey(c['activation'], 'tanh'),
-    recurrentActivation: activationKey(c['recurrent_activation'], 'sigmoid'),
-    useBias: c['use_bias'] !== false,
+    activation: activationKey(c['activation'], optionDefault(cls, 'activation', 'tfjs') as string),
+    recurrentActivation: activationKey(c['recurrent_activation'], kind === 'rnn' ? 'linear' : optionDefault(cls, 'recurrent_activation', 'tfjs') as string),
+    useBias: (c['use_bias'] ?? optionDefault(cls, 'use_bias', 'tfjs')) !== false,
     returnSequences: c['return_sequences'] === true,
     goBackwards: c['go_backwards'] === true,
     resetAfter,

@@ -264,6 +264,10 @@ function emitDense(g: GraphBuilder, w: WeightCursor, layer: LayerJSON, x: Value)
       // Keras 2 / tfjs: clip(0.2x + 0.5, 0, 1) = ONNX HardSigmoid defaults.
       y = g.op('HardSigmoid', [y], outName, { alpha: { float: 0.2 }, beta: { float: 0.5 } });
       break;
+    case 'hardsigmoidkeras3':
+      // Keras 3: clip(x/6 + 0.5, 0, 1).
+      y = g.op('HardSigmoid', [y], outName, { alpha: { float: 1 / 6 }, beta: { float: 0.5 } });
+      break;
     default:
       throw new Error(`toONNX: layer '${lname}' (Dense): activation '${c['activation']}' is not supported in ONNX export`);
   }
