@@ -1,39 +1,20 @@
 /**
- * Where a Keras file's bytes come from: `file://` (Node; one regular file,
- * size bounded, read after the check on the same handle) or http(s) (fetch).
- * After the merge with the contained-file-read work, the file:// branch
- * should call src/io/handlers/contained.ts instead of reading here.
+ * Where a Keras file's bytes come from: `file://` (Node; src/io/handlers/contained.ts:
+ * one regular file, size bounded, read after the check on the same handle) or http(s) (fetch).
  */
+import { nodeModules, readContained } from '../../io/handlers/contained.js';
+
 export const KERAS_FILE_MAX_BYTES = 2 ** 31 - 1;
 
 export const isKerasPath = (url: string): boolean => /\.(keras|h5|hdf5)$/i.test(url.replace(/[?#].*$/, ''));
 
 export async function readKerasBytes(url: string): Promise<Uint8Array> {
   if (url.startsWith('file://')) {
-    const path = url.slice('file://'.length);
-    let fs: typeof import('node:fs/promises');
-    try { fs = await import('node:fs/promises'); } catch {
-      throw new Error(`${url}: file:// paths need Node.js (node:fs); in a browser load the file over http(s) or pass its bytes to io.fromKeras`);
-    }
-    let h: import('node:fs/promises').FileHandle;
-    try { h = await fs.open(path, 'r'); } catch (e) {
-      throw new Error(`${path}: cannot open (${(e as { code?: string }).code ?? (e as Error).message})`);
-    }
-    try {
-      const st = await h.stat();
-      if (!st.isFile()) throw new Error(`${path}: not a regular file`);
-      if (st.size > KERAS_FILE_MAX_BYTES) throw new Error(`${path}: ${st.size} bytes, more than the ${KERAS_FILE_MAX_BYTES} allowed for a Keras file`);
-      const buf = new Uint8Array(st.size);
-      let off = 0;
-      while (off < st.size) {
-        const { bytesRead } = await h.read(buf, off, st.size - off, off);
-        if (bytesRead === 0) throw new Error(`${path}: file shrank while reading (${off} of ${st.size} bytes)`);
-        off += bytesRead;
-      }
-      return buf;
-    } finally {
-      await h.close();
-    }
+    // one regular file, inside its own folder, size bounded before reading: the contained read every loader uses
+    const file = url.slice('file://'.length);
+    const { path } = await nodeModules();
+    const abs = path.resolve(file);
+    return readContained(path.dirname(abs), path.basename(abs), { where: url, what: 'Keras file', maxBytes: KERAS_FILE_MAX_BYTES });
   }
   if (/^https?:\/\//i.test(url)) {
     let res: Response;
