@@ -245,7 +245,6 @@ export class Sequential {
       if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) this.pendingOpt = this.optimizer.snapshot();
       this.release();
     }
-    const values = this.initialValues();
     const plan = new MemoryPlan(be, this);
     try {
       let params = 0, grads = 0;
@@ -264,6 +263,8 @@ export class Sequential {
       this.be = null;
       throw e;
     }
+    // initializers run only once the weights are known to fit
+    const values = this.initialValues();
     const f = be.f32();
     this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
