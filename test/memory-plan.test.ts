@@ -3,8 +3,9 @@
  *
  * - defect 1: a model whose blocks sit across and above 2 GiB computes
  *   bit-identically to the same model placed low (forward, gradients, one Adam
- *   step). Filler blocks push the model up; the test checks its own
- *   precondition from memoryInfo()'s offsets.
+ *   step; Embedding → GRU → SimpleRNN → LSTM → Dense: every recurrent kernel).
+ *   Filler blocks push the model up; the test checks its own precondition from
+ *   memoryInfo()'s offsets.
  * - defect 2: a call that cannot fit throws an error naming the model, the call,
  *   the shape and the bytes needed and available; nothing stays allocated, the
  *   model and a new model keep working.
@@ -36,10 +37,17 @@ describe('defect 1: past 2 GiB of backend memory results stay right', () => {
       const be: Backend = backend();
       const rng = new Rng(5);
       const B = 64, T = 50, I = 8;
-      const x = randomTensor(rng, [B, T, I]);
+      const x = tensor(Int32Array.from({ length: B * T }, () => rng.int(50)), [B, T], 'int32');
       const y = randomTensor(rng, [B, T, 3]);
+      // every recurrent kernel, embedding, dense and Adam, forward and backward
       const make = () => {
-        const m = new Sequential([layers.lstm({ units: 16, returnSequences: true, inputShape: [T, I] }), layers.dense({ units: 3 })], { seed: 9 });
+        const m = new Sequential([
+          layers.embedding({ inputDim: 50, outputDim: I, inputLength: T }),
+          layers.gru({ units: 12, returnSequences: true }),
+          layers.simpleRNN({ units: 10, returnSequences: true }),
+          layers.lstm({ units: 16, returnSequences: true }),
+          layers.dense({ units: 3 }),
+        ], { seed: 9 });
         m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
         return m;
       };
@@ -56,7 +64,7 @@ describe('defect 1: past 2 GiB of backend memory results stay right', () => {
       const lo = (r: { offset: number }) => r.offset;
       const hi = (r: { offset: number; bytes: number }) => r.offset + r.bytes;
 
-      // across: filler up to 1 MiB below 2 GiB, so the ~3 MiB workspace straddles 2^31
+      // across: filler up to 1 MiB below 2 GiB, so the ~5 MiB workspace straddles 2^31
       const probe = be.alloc(64);
       const filler1 = be.alloc(GiB2 - MiB - probe - 64);
       const across = run();

@@ -108,6 +108,7 @@ export class Sequential {
   private wsTraining = false;
   private wsNeedDx = '';
   private wsKey = '';
+  private wsLast: { shape: number[]; training: boolean; trainable: boolean[] } | null = null;
   /** The workspace key at the end of the previous public call (a repeated shape keeps its workspace). */
   private lastCallKey = '';
   /** The public call running now (named in out-of-memory errors). */
@@ -115,7 +116,7 @@ export class Sequential {
   /** Shape and bytes of the last workspace planned (summary()). */
   private lastPlanned: { shape: number[]; training: boolean; bytes: number } | null = null;
   /** Float counts of each layer's state block. */
-  private stateSizes = new Map<string, string>();
+  private stateSizes = new Map<Layer, { floats: number[]; ptrs: number[] }>();
   /** Optimizer state waiting for the next placement (a backend move whose placement failed). */
   private pendingOpt: ReturnType<Optimizer['snapshot']> | undefined;
   private inBuf = 0;
@@ -313,7 +314,17 @@ export class Sequential {
     this.be = null;
   }
 
+  /** The steady-state test, allocation-free: same shape, mode and trainable flags as the last call. */
+  private sameAsLastCall(shape: number[], training: boolean): boolean {
+    const c = this.wsLast;
+    if (!c || c.training !== training || c.shape.length !== shape.length) return false;
+    for (let i = 0; i < shape.length; i++) if (c.shape[i] !== shape[i]) return false;
+    for (let i = 0; i < this.layers.length; i++) if (this.layers[i].trainable !== c.trainable[i]) return false;
+    return true;
+  }
+
   private forgetWorkspace(): void {
+    this.wsLast = null;
     this.wsCap = [];
     this.wsKey = '';
     this.wsNeedDx = '';
@@ -345,9 +356,10 @@ export class Sequential {
    */
   private workspace(be: Backend, shape: number[], training: boolean): void {
     const plan = this.plan!;
+    if (this.sameAsLastCall(shape, training) && plan.has('workspace')) return;
     const needDx = this.needDx(), nd = needDx.join();
     const key = `${shape.join('x')}/${training ? 't' : 'i'}/${nd}`;
-    if (key === this.wsKey && plan.has('workspace')) return;
+    this.wsLast = { shape: shape.slice(), training, trainable: this.layers.map((l) => l.trainable) };
     const need = plan.measure(this.layout(shape, training, needDx));
     const cheap = (bytes: number) => bytes <= Math.max(2 * need, need + WORKSPACE_SLACK_BYTES);
     const sameRank = this.wsCap.length === shape.length && this.wsNeedDx === nd && plan.has('workspace');
@@ -402,17 +414,18 @@ export class Sequential {
 
   /** A layer's persistent state regions ('state:<layer>' block), placed on first use or when the sizes change. */
   private stateRegions(layer: Layer, floats: number[]): number[] {
-    const name = `state:${layer.name}`, key = floats.join();
+    const had = this.stateSizes.get(layer);
+    if (had && had.floats.length === floats.length && had.floats.every((n, i) => n === floats[i])) return had.ptrs;
+    const name = `state:${layer.name}`;
     const plan = this.plan!;
-    if (this.stateSizes.get(name) !== key || !plan.has(name)) {
-      this.stateSizes.delete(name);
-      plan.place(name, { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
-        ws.owner = layer.name;
-        floats.forEach((n, i) => ws.alloc(n, floats.length === 1 ? 'h' : ['h', 'c'][i] ?? `s${i}`));
-      });
-      this.stateSizes.set(name, key);
-    }
-    return plan.pointers(name);
+    this.stateSizes.delete(layer);
+    plan.place(name, { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
+      ws.owner = layer.name;
+      floats.forEach((n, i) => ws.alloc(n, floats.length === 1 ? 'h' : ['h', 'c'][i] ?? `s${i}`));
+    });
+    const ptrs = plan.pointers(name);
+    this.stateSizes.set(layer, { floats: floats.slice(), ptrs });
+    return ptrs;
   }
 
   /** Copy rows of x into the input buffer and run every layer. */
