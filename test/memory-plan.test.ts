@@ -155,6 +155,28 @@ describe('defect 2: running out of memory while planning fails cleanly', () => {
   }
 });
 
+describe('defect 2: a call that would fit in 4 GiB but not in what is left', () => {
+  it('wasm: refused with the bytes available; freeing memory makes the same call work', () => {
+    setBackend('wasm');
+    const be = backend();
+    const m = new Sequential([layers.dense({ units: 1, inputShape: [1024], kernelInitializer: 'ones', name: 'wide' })], { name: 'squeezed' });
+    m.predict(tensor(new Float32Array(1024), [1, 1024]));
+    const filler = be.alloc(3 * 2 ** 30);
+    const used0 = be.heapUsedBytes();
+    // [300000, 1024] floats: a 1.14 GiB input region, more than the < 1 GiB left
+    const x = tensor(new Float32Array(300000 * 1024).fill(1 / 1024), [300000, 1024]);
+    expect(() => m.predict(x, { batchSize: 300000 })).toThrow(
+      /squeezed\.predict: out of memory planning 'workspace' for input \[300000, 1024\]: needs \d+ bytes .*has \d+ bytes \(\d+\.\d+ MiB\) available in one block \(the memory cannot exceed 4294967296 bytes\)/);
+    expect(be.heapUsedBytes()).toBeLessThanOrEqual(used0);
+    be.free(filler);
+    const out = (m.predict(x, { batchSize: 300000 }) as { data: Float32Array }).data;
+    expect(out.length).toBe(300000);
+    expect(out[0]).toBeCloseTo(1, 5);
+    expect(out[299999]).toBeCloseTo(1, 5);
+    m.dispose();
+  });
+});
+
 describe('defect 4: the workspace is sized to the call, not to history', () => {
   for (const name of ['wasm', 'js'] as const) {
     it(`${name}: predict([64, 10, 1]) then predict([1, 70000, 1]) plans for [1, 70000, 1] and matches a float64 LSTM`, () => {

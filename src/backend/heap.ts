@@ -17,8 +17,8 @@ const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 /** alloc() could not be satisfied; nothing was allocated. */
 export class HeapFullError extends Error {
-  constructor(readonly neededBytes: number, readonly availableBytes: number, cause: string) {
-    super(`cannot allocate ${neededBytes} bytes: ${availableBytes} bytes available in one block (${cause})`);
+  constructor(readonly neededBytes: number, readonly availableBytes: number, readonly reason: string) {
+    super(`cannot allocate ${neededBytes} bytes: ${availableBytes} bytes available in one block (${reason})`);
   }
 }
 

@@ -112,7 +112,7 @@ export class MemoryPlan {
       throw new PlanError(
         `${info.call}: out of memory planning '${name}'${info.shape.length ? ` for input ${shapeStr(info.shape)}` : ''}: `
         + `needs ${need} bytes (${fmtBytes(need)}; largest regions: ${big}), the ${this.be.name} backend has ${e.availableBytes} bytes `
-        + `(${fmtBytes(e.availableBytes)}) available in one block (${e.message.replace(/^.*\((.*)\)$/, '$1')}). `
+        + `(${fmtBytes(e.availableBytes)}) available in one block (${e.reason}). `
         + 'Nothing was allocated; use a smaller batchSize or shorter sequences.', need, e.availableBytes);
     }
     const ws = new Workspace(this.be, batchCap, ptr);
