@@ -51,7 +51,8 @@ describe('defect 3: models dropped without dispose() are reclaimed', () => {
       await collect();
       expect(be.heapUsedBytes() - used0, 'heap bytes still held after 2 000 dropped models').toBeLessThan(2 ** 20);
       expect(peak, 'heap growth between collections').toBeLessThan(16 * 2 ** 20);
-      expect(be.memoryBytes()).toBe(mem0);
-    });
+      // the memory may grow by a few pages (first-fit fragmentation); unreclaimed it would grow by ≈ 180 MB
+      expect(be.memoryBytes() - mem0).toBeLessThan(4 * 2 ** 20);
+    }, 120_000);
   }
 });

@@ -27,6 +27,8 @@ export class Heap {
   private free_: Array<[number, number]> = [];
   private used = new Map<number, number>();
   private top: number;
+  /** Bytes at or above this address were never handed out: still zero from memory.grow / a fresh buffer. */
+  private fresh: number;
 
   /**
    * @param base  first usable byte (after the module's static data)
@@ -37,6 +39,7 @@ export class Heap {
   constructor(base: number, private grow: (bytes: number) => number, private size: () => number,
               private limit = MAX_MEMORY_BYTES) {
     this.top = alignUp(Math.max(base, ALIGN), ALIGN);
+    this.fresh = this.top;
   }
 
   alloc(bytes: number, zero: (ptr: number, bytes: number) => void): number {
@@ -65,7 +68,9 @@ export class Heap {
     }
     this.top = end;
     this.used.set(ptr, n);
-    zero(ptr, n);
+    // only the part that was handed out before needs zeroing (a 3 GiB block costs no memset)
+    if (ptr < this.fresh) zero(ptr, Math.min(end, this.fresh) - ptr);
+    this.fresh = Math.max(this.fresh, end);
     return ptr;
   }
 
