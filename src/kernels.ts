@@ -55,7 +55,7 @@ function withBlocks<T>(be: Backend, sizes: number[], fill: (Float32Array | undef
   const ptrs = sizes.map((n) => be.alloc(Math.max(1, n) * 4));
   try {
     const f = be.f32();
-    fill.forEach((a, i) => { if (a) f.set(a, ptrs[i] >> 2); });
+    fill.forEach((a, i) => { if (a) f.set(a, ptrs[i] >>> 2); });
     return fn(ptrs);
   } finally {
     for (const p of ptrs) be.free(p);
@@ -82,7 +82,7 @@ export function kernels(name: BackendName = 'wasm'): KernelSet {
       need(a, m * kk, 'a'); need(b, kk * n, 'b');
       return withBlocks(be, [m * n, m * kk, kk * n], [undefined, a, b], ([C, A, B]) => {
         k.gemm(C, A, B, m, kk, n, kk, n, n, 0);
-        return be.f32().slice(C >> 2, (C >> 2) + m * n);
+        return be.f32().slice(C >>> 2, (C >>> 2) + m * n);
       });
     },
     lstmSequence(args) {
@@ -96,7 +96,7 @@ export function kernels(name: BackendName = 'wasm'): KernelSet {
         ([Y, hT, cT, X, W, U, b, h0, c0, cache]) => {
           k.lstmForward(Y, hT, cT, X, W, U, args.bias ? b : 0, args.h0 ? h0 : 0, args.c0 ? c0 : 0, 0, 0, cache, B, T, I, H, ACT.tanh, ACT.sigmoid, 0);
           const f = be.f32();
-          return { h: f.slice(Y >> 2, (Y >> 2) + B * T * H), hT: f.slice(hT >> 2, (hT >> 2) + B * H), cT: f.slice(cT >> 2, (cT >> 2) + B * H) };
+          return { h: f.slice(Y >>> 2, (Y >>> 2) + B * T * H), hT: f.slice(hT >>> 2, (hT >>> 2) + B * H), cT: f.slice(cT >>> 2, (cT >>> 2) + B * H) };
         });
     },
   };

@@ -4,6 +4,11 @@
  * RMSprop). The parameter block, its gradient and every slot share one layout,
  * so an update is one kernel call over the whole block.
  *
+ * Slot memory: an optimizer says how many slots it keeps (`slotCount()`, and
+ * `slotNames()` for the printed map); the model's MemoryPlan places them in its
+ * 'optimizer' block and hands the pointers to `attach()`. New optimizers (e.g.
+ * AdamW) only override those two methods and `update()`; they never allocate.
+ *
  * Clipping runs before the update: `clipValue` clamps every gradient element;
  * `clipNorm` rescales the whole gradient when its GLOBAL L2 norm exceeds the
  * value (Keras' `global_clipnorm`; Keras' per-weight `clipnorm` is not offered).
@@ -67,35 +72,48 @@ export abstract class Optimizer {
   protected abstract update(be: Backend, W: number, G: number, n: number): void;
   abstract getConfig(): Record<string, unknown>;
 
-  /** Allocate slots for n parameters in `be` (zeroed), restoring `state` if given. */
-  attach(be: Backend, n: number, state?: { iterations: number; slots: Float32Array[] }): void {
-    this.detach();
+  /**
+   * Take the slot regions the model's plan placed for n parameters (slotCount() blocks of n
+   * floats, zero-filled, same layout as the parameters), restoring `state` if given. An optimizer
+   * never allocates: it declares how many slots it needs (slotCount(), optionally slotNames()
+   * for memoryInfo()) and the model's MemoryPlan places them in its 'optimizer' block.
+   */
+  attach(be: Backend, n: number, slots: number[], state?: { iterations: number; slots: Float32Array[] }): void {
+    if (slots.length !== this.slotCount()) throw new Error(`${this.className}: expected ${this.slotCount()} slot regions, got ${slots.length}`);
     this.be = be;
     this.n = n;
-    this.slots = [];
     if (!state && this.restoredState) {
       state = this.restoredState;
       if (state.slots.some((s) => s.length !== n)) throw new Error(`${this.className}: the restored optimizer state has ${state.slots[0]?.length} values per slot, the model has ${n}`);
     }
     this.restoredState = null;
-    for (let i = 0; i < this.slotCount(); i++) {
-      const p = be.alloc(n * 4);
-      if (state?.slots[i]) be.f32().set(state.slots[i], p >> 2);
-      this.slots.push(p);
-    }
+    this.slots = slots.slice();
+    slots.forEach((p, i) => { if (state?.slots[i]) be.f32().set(state.slots[i], p >>> 2); });
     this.iterations = state?.iterations ?? 0;
   }
 
+  /** Names of the slots in memoryInfo() (default slot0, slot1 …). */
+  slotNames(): string[] {
+    return Array.from({ length: this.slotCount() }, (_, i) => `slot${i}`);
+  }
+
+  /** Forget the slot regions (the model's plan frees them). */
   detach(): void {
-    if (this.be) for (const p of this.slots) this.be.free(p);
     this.slots = [];
     this.be = null;
+  }
+
+  /** Put back a snapshot() taken while attached to the same slots (a step that was not applied). */
+  restore(state: { iterations: number; slots: Float32Array[] }): void {
+    const f = this.be!.f32();
+    this.slots.forEach((p, i) => f.set(state.slots[i], p >>> 2));
+    this.iterations = state.iterations;
   }
 
   /** Host copies of the state (for moving between backends). */
   snapshot(): { iterations: number; slots: Float32Array[] } {
     const f = this.be!.f32();
-    return { iterations: this.iterations, slots: this.slots.map((p) => f.slice(p >> 2, (p >> 2) + this.n)) };
+    return { iterations: this.iterations, slots: this.slots.map((p) => f.slice(p >>> 2, (p >>> 2) + this.n)) };
   }
 
   /** Slots live in some backend now. */
@@ -148,6 +166,9 @@ export class SGD extends Optimizer {
   slotCount() {
     return this.momentum > 0 ? 1 : 0;
   }
+  slotNames() {
+    return this.momentum > 0 ? ['momentum'] : [];
+  }
   protected update(be: Backend, W: number, G: number, n: number) {
     if (this.momentum > 0) be.k.momentumUpdate(W, this.slots[0], G, n, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
     else be.k.sgdUpdate(W, G, n, this.learningRate);
@@ -182,6 +203,9 @@ export class RMSprop extends Optimizer {
   slotCount() {
     return this.centered ? 3 : 2;
   }
+  slotNames() {
+    return this.centered ? ['ms', 'mg', 'mom'] : ['ms', 'mom'];
+  }
   protected update(be: Backend, W: number, G: number, n: number) {
     const s = this.slots;
     if (this.centered) {
@@ -209,6 +233,9 @@ export class Adam extends Optimizer {
   }
   slotCount() {
     return 2;
+  }
+  slotNames() {
+    return ['m', 'v'];
   }
   protected update(be: Backend, W: number, G: number, n: number) {
     // tfjs keeps β^t as float32 variables multiplied once per step

@@ -43,7 +43,7 @@ function refGemm(A: Float32Array, B: Float32Array, C0: Float32Array, M: number, 
 
 function place(be: Backend, data: Float32Array, off: number): number {
   const p = be.alloc((data.length + off + 1) * 4) + off * 4;
-  be.f32().set(data, p >> 2);
+  be.f32().set(data, p >>> 2);
   return p;
 }
 
@@ -57,7 +57,7 @@ function gemmCase(be: Backend, rng: Rng, c: Case): [Float32Array, Float64Array] 
   const C0 = rng.floats(M * ldc); // garbage unless accumulating: must be overwritten
   const pa = place(be, A, off), pb = place(be, B, off), pc = place(be, C0, off);
   be.k.gemm(pc, pa, pb, M, K, N, lda, ldb, ldc, flags);
-  const got = be.f32().slice(pc >> 2, (pc >> 2) + C0.length);
+  const got = be.f32().slice(pc >>> 2, (pc >>> 2) + C0.length);
   for (const p of [pa, pb, pc]) be.free(p - off * 4);
   return [got, refGemm(A, B, C0, M, K, N, lda, ldb, ldc, flags)];
 }
@@ -175,11 +175,11 @@ describe('packB + gemmPackedB', () => {
         const pa = alloc(A.length, 1), pb = alloc(B.length, 3), pc = alloc(C0.length, 2);
         const pp = alloc(packedBFloats(K, N));
         const f = new Float32Array(ex.memory.buffer);
-        f.set(A, pa >> 2); f.set(B, pb >> 2); f.set(C0, pc >> 2);
-        f.fill(NaN, pp >> 2, (pp >> 2) + packedBFloats(K, N)); // packB must write all of it
+        f.set(A, pa >>> 2); f.set(B, pb >>> 2); f.set(C0, pc >>> 2);
+        f.fill(NaN, pp >>> 2, (pp >>> 2) + packedBFloats(K, N)); // packB must write all of it
         ex.probePackB(pp, pb, K, N, ldb, transB);
         ex.probeGemmPackedB(pc, pa, pp, M, K, N, lda, ldc, accumulate);
-        const got = new Float32Array(ex.memory.buffer).slice(pc >> 2, (pc >> 2) + C0.length);
+        const got = new Float32Array(ex.memory.buffer).slice(pc >>> 2, (pc >>> 2) + C0.length);
         const ref = refGemm(A, B, C0, M, K, N, lda, ldb, ldc,
           (transB ? GEMM.transB : 0) | (accumulate ? GEMM.accumulate : 0));
         expect(maxRelErr(got, ref), `M${M} K${K} N${N} transB${transB} acc${accumulate}`).toBeLessThan(1e-5);
@@ -213,10 +213,10 @@ for (const [M, K, N] of [[1, 7, 9], [3, 5, 17], [4, 64, 8], [7, 17, 33], [130, 2
     const nA = (tA ? K : M) * lda, nB = (tB ? N : K) * ldb, nC = M * ldc;
     const mark = top, pa = alloc(nA, 1), pb = alloc(nB, 2), pc = alloc(nC, 3);
     const f = new Float32Array(ex.memory.buffer);
-    for (let i = 0; i < nA; i++) f[(pa >> 2) + i] = rnd();
-    for (let i = 0; i < nB; i++) f[(pb >> 2) + i] = rnd();
-    for (let i = 0; i < nC; i++) f[(pc >> 2) + i] = rnd();
-    const A = f.slice(pa >> 2, (pa >> 2) + nA), B = f.slice(pb >> 2, (pb >> 2) + nB), C0 = f.slice(pc >> 2, (pc >> 2) + nC);
+    for (let i = 0; i < nA; i++) f[(pa >>> 2) + i] = rnd();
+    for (let i = 0; i < nB; i++) f[(pb >>> 2) + i] = rnd();
+    for (let i = 0; i < nC; i++) f[(pc >>> 2) + i] = rnd();
+    const A = f.slice(pa >>> 2, (pa >>> 2) + nA), B = f.slice(pb >>> 2, (pb >>> 2) + nB), C0 = f.slice(pc >>> 2, (pc >>> 2) + nC);
     ex.gemm(pc, pa, pb, M, K, N, lda, ldb, ldc, flags);
     const C = new Float32Array(ex.memory.buffer, pc, nC);
     for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {

@@ -55,9 +55,9 @@ describe('memory growth between identical kernel runs', () => {
 
       const load = () => {
         const f = be.f32();
-        f.set(X, p.X >> 2); f.set(P0, p.P >> 2); f.set(dY, p.dY >> 2); f.set(dhT, p.dhT >> 2); f.set(dcT, p.dcT >> 2);
-        f.set(h0, p.h0 >> 2); f.set(c0, p.c0 >> 2);
-        for (const k of ['dP', 'M', 'V'] as const) f.fill(0, p[k] >> 2, (p[k] >> 2) + nP);
+        f.set(X, p.X >>> 2); f.set(P0, p.P >>> 2); f.set(dY, p.dY >>> 2); f.set(dhT, p.dhT >>> 2); f.set(dcT, p.dcT >>> 2);
+        f.set(h0, p.h0 >>> 2); f.set(c0, p.c0 >>> 2);
+        for (const k of ['dP', 'M', 'V'] as const) f.fill(0, p[k] >>> 2, (p[k] >>> 2) + nP);
       };
       const forward = () => be.k.lstmForward(p.Y, p.hT, p.cT, p.X, W, U, bias, p.h0, p.c0, 0, 0, p.cache,
         B, T, I, H, ACT.tanh, ACT.sigmoid, RNN.training);
@@ -72,7 +72,7 @@ describe('memory growth between identical kernel runs', () => {
         const sizes: Record<(typeof outputs)[number], number> = {
           Y: B * T * H, hT: B * H, cT: B * H, dX: X.length, dh0: B * H, dc0: B * H, dP: nP, P: nP, M: nP, V: nP,
         };
-        return outputs.map((k) => i.slice(p[k] >> 2, (p[k] >> 2) + sizes[k]));
+        return outputs.map((k) => i.slice(p[k] >>> 2, (p[k] >>> 2) + sizes[k]));
       };
       const grow = () => {
         const before = be.memoryBytes(), oldView = be.f32();
@@ -125,14 +125,14 @@ describe('steady-state training does not allocate', () => {
       });
       const [pEmb, pW, pU, pb, pWd, pbd] = offs.map((o) => p.P + o * 4);
       const [gEmb, gW, gU, gb, gWd, gbd] = offs.map((o) => p.dP + o * 4);
-      be.i32().set(ids, p.ids >> 2);
-      be.i32().set(labels, p.labels >> 2);
-      be.f32().set(init, p.P >> 2);
+      be.i32().set(ids, p.ids >>> 2);
+      be.i32().set(labels, p.labels >>> 2);
+      be.f32().set(init, p.P >>> 2);
 
       let b1 = 1, b2 = 1;
       const step = (): number => {
         const f = be.f32();
-        f.fill(0, p.dP >> 2, (p.dP >> 2) + nP);
+        f.fill(0, p.dP >>> 2, (p.dP >>> 2) + nP);
         be.k.embeddingForward(p.X, p.ids, pEmb, B * T, E);
         be.k.lstmForward(p.Y, p.hT, p.cT, p.X, pW, pU, pb, 0, 0, 0, 0, p.cache, B, T, E, H, ACT.tanh, ACT.sigmoid, RNN.training);
         be.k.denseForward(p.probs, p.hT, pWd, pbd, B, H, N, ACT.softmax);

@@ -114,7 +114,7 @@ describe('dropout and recurrentDropout', () => {
 describe('Embedding → LSTM backward by token (V < B·T)', () => {
   // every token present; and only 6 of 40 tokens, first seen out of order (the compacted slots)
   const cases = [
-    { what: 'all tokens present', V: 9, B: 6, T: 8, id: (i: number) => (i * 7 + (i >> 2)) % 9 },
+    { what: 'all tokens present', V: 9, B: 6, T: 8, id: (i: number) => (i * 7 + (i >>> 2)) % 9 },
     { what: '6 of 40 tokens present', V: 40, B: 6, T: 10, id: (i: number) => [17, 3, 29, 0, 38, 5][(i * 5 + (i >> 3)) % 6] },
   ];
   for (const backend of ['wasm', 'js'] as const) for (const c of cases) {

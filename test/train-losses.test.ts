@@ -160,7 +160,7 @@ describe('the pre-issue-13 Loss.run interface still works for every loss', () =>
         const be = backend();
         const p = seeded(R * C, 12, 0.1, 0.9), y = seeded(R * C, 13, 0.1, 0.9);
         const P = be.alloc(R * C * 4), Y = be.alloc(R * C * 4);
-        be.f32().set(p, P >> 2); be.f32().set(y, Y >> 2);
+        be.f32().set(p, P >>> 2); be.f32().set(y, Y >>> 2);
         const mae = rowsMean((q, yy) => mean(q.map((v, j) => Math.abs(v - yy[j]))));
         expect(getLoss('mae').run(be.k, 0, P, Y, R, C)).toBeCloseTo(mae(Float64Array.from(p), Float64Array.from(y)), 6);
         const mse = rowsMean((q, yy) => mean(q.map((v, j) => (v - yy[j]) ** 2)));

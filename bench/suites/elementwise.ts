@@ -18,7 +18,7 @@ interface Case {
 
 function put(be: Backend, data: Float32Array): number {
   const p = be.alloc(data.length * 4);
-  be.f32().set(data, p >> 2);
+  be.f32().set(data, p >>> 2);
   return p;
 }
 
@@ -48,7 +48,7 @@ function lossCase(name: 'bceLoss' | 'cceLoss' | 'sparseCceLoss' | 'mseLoss', row
       const P = put(be, rng.floats(rows * cols, 0.01, 0.99)), dP = be.alloc(rows * cols * 4);
       if (name === 'sparseCceLoss') {
         const L = be.alloc(rows * 4);
-        be.i32().set(Int32Array.from({ length: rows }, () => rng.int(cols)), L >> 2);
+        be.i32().set(Int32Array.from({ length: rows }, () => rng.int(cols)), L >>> 2);
         return () => be.k.sparseCceLoss(dP, P, L, rows, cols);
       }
       const Y = put(be, rng.floats(rows * cols, 0, 1));
@@ -108,7 +108,7 @@ const cases: Case[] = [
     setup(be, rng) {
       const E = put(be, rng.floats(E_V * E_D)), dE = be.alloc(E_V * E_D * 4), Y = be.alloc(E_N * E_D * 4);
       const ids = be.alloc(E_N * 4);
-      be.i32().set(Int32Array.from({ length: E_N }, () => rng.int(E_V)), ids >> 2);
+      be.i32().set(Int32Array.from({ length: E_N }, () => rng.int(E_V)), ids >>> 2);
       return () => {
         be.k.embeddingForward(Y, ids, E, E_N, E_D);
         be.k.embeddingBackward(dE, Y, ids, E_N, E_D);

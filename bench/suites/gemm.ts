@@ -31,8 +31,8 @@ const SHAPES: Shape[] = [
 function setup(be: Backend, s: Shape) {
   const rng = new Rng(1);
   const pa = be.alloc(s.M * s.K * 4), pb = be.alloc(s.K * s.N * 4), pc = be.alloc(s.M * s.N * 4);
-  be.f32().set(rng.floats(s.M * s.K), pa >> 2);
-  be.f32().set(rng.floats(s.K * s.N), pb >> 2);
+  be.f32().set(rng.floats(s.M * s.K), pa >>> 2);
+  be.f32().set(rng.floats(s.K * s.N), pb >>> 2);
   const flags = s.flags ?? 0;
   const lda = flags & GEMM.transA ? s.M : s.K, ldb = flags & GEMM.transB ? s.K : s.N;
   return {
@@ -197,8 +197,8 @@ async function packedRows(variant: string): Promise<Section[]> {
     const K = H, N = G * H;
     const pa = alloc(M * K), pu = alloc(K * N), pp = alloc(packedBFloats(K, N)), pc = alloc(M * N);
     const f = new Float32Array(ex.memory.buffer);
-    f.set(rng.floats(M * K), pa >> 2);
-    f.set(rng.floats(K * N), pu >> 2);
+    f.set(rng.floats(M * K), pa >>> 2);
+    f.set(rng.floats(K * N), pu >>> 2);
     warm(() => ex.probePackB(pp, pu, K, N, N, 0));
     warm(() => ex.probeGemmPackedB(pc, pa, pp, M, K, N, K, N, 0));
     const t = await medians({

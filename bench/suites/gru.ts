@@ -19,7 +19,7 @@ function setup(be: Backend, kind: Kind, s: Shape, rng: Rng) {
   const nb = kind === 'gru reset_after' ? 2 * G : G;
   const buf = (n: number, fill = true) => {
     const p = be.alloc(n * 4);
-    if (fill) be.f32().set(rng.floats(n, -0.5, 0.5), p >> 2);
+    if (fill) be.f32().set(rng.floats(n, -0.5, 0.5), p >>> 2);
     return p;
   };
   const X = buf(B * T * I), W = buf(I * G), U = buf(H * G), b = buf(nb);

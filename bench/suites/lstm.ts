@@ -17,7 +17,7 @@ function setup(be: Backend, s: Shape, rng: Rng) {
   const G = 4 * H;
   const buf = (n: number, fill = true) => {
     const p = be.alloc(n * 4);
-    if (fill) be.f32().set(rng.floats(n, -0.5, 0.5), p >> 2);
+    if (fill) be.f32().set(rng.floats(n, -0.5, 0.5), p >>> 2);
     return p;
   };
   const X = buf(B * T * I), W = buf(I * G), U = buf(H * G), b = buf(G);

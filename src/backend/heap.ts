@@ -1,26 +1,45 @@
 /**
  * A first-fit allocator over a backend's linear memory, run from TypeScript.
- * Kernels never allocate: layers and models reserve their parameter, gradient,
- * optimizer-slot and workspace blocks here once per shape and reuse them.
- * Blocks are 64-byte aligned (cache line, and ≥ the 16 bytes f32x4 wants).
+ * Kernels never allocate, and layers/optimizers never call it directly: each
+ * model's MemoryPlan (src/models/memory-plan.ts) places its regions here in a
+ * few contiguous blocks. Blocks are 64-byte aligned (cache line, and ≥ the 16
+ * bytes f32x4 wants).
+ *
+ * Addresses are plain numbers up to MAX_MEMORY_BYTES (4 GiB): callers index
+ * float views with `ptr >>> 2` (unsigned), never `ptr >>> 2`, which wraps at 2 GiB.
  */
 export const ALIGN = 64;
 
+/** WebAssembly 32-bit memories stop at 65536 pages of 64 KiB; the JS backend keeps the same range. */
+export const MAX_MEMORY_BYTES = 2 ** 32;
+
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** alloc() could not be satisfied; nothing was allocated. */
+export class HeapFullError extends Error {
+  constructor(readonly neededBytes: number, readonly availableBytes: number, readonly reason: string) {
+    super(`cannot allocate ${neededBytes} bytes: ${availableBytes} bytes available in one block (${reason})`);
+  }
+}
 
 export class Heap {
   /** Free blocks sorted by start: [start, size]. */
   private free_: Array<[number, number]> = [];
   private used = new Map<number, number>();
   private top: number;
+  /** Bytes at or above this address were never handed out: still zero from memory.grow / a fresh buffer. */
+  private fresh: number;
 
   /**
    * @param base  first usable byte (after the module's static data)
-   * @param grow  makes memory at least `bytes` long; returns the new size
+   * @param grow  makes memory at least `bytes` long; returns the new size (may throw)
    * @param size  current memory size in bytes
+   * @param limit the memory can never be larger than this
    */
-  constructor(base: number, private grow: (bytes: number) => number, private size: () => number) {
+  constructor(base: number, private grow: (bytes: number) => number, private size: () => number,
+              private limit = MAX_MEMORY_BYTES) {
     this.top = alignUp(Math.max(base, ALIGN), ALIGN);
+    this.fresh = this.top;
   }
 
   alloc(bytes: number, zero: (ptr: number, bytes: number) => void): number {
@@ -38,10 +57,20 @@ export class Heap {
     }
     const ptr = this.top;
     const end = ptr + n;
-    if (end > this.size()) this.grow(end);
+    if (end > this.limit) throw new HeapFullError(n, this.availableBytes(), `the memory cannot exceed ${this.limit} bytes`);
+    if (end > this.size()) {
+      try {
+        this.grow(end);
+      } catch (e) {
+        // the runtime refused to grow (the machine's memory): the heap is unchanged
+        throw new HeapFullError(n, this.availableBytes(), `growing the memory failed: ${(e as Error).message}`);
+      }
+    }
     this.top = end;
     this.used.set(ptr, n);
-    zero(ptr, n);
+    // only the part that was handed out before needs zeroing (a 3 GiB block costs no memset)
+    if (ptr < this.fresh) zero(ptr, Math.min(end, this.fresh) - ptr);
+    this.fresh = Math.max(this.fresh, end);
     return ptr;
   }
 
@@ -68,5 +97,12 @@ export class Heap {
     let s = 0;
     for (const n of this.used.values()) s += n;
     return s;
+  }
+
+  /** The largest block alloc() could hand out now, up to the limit (the machine may still refuse to grow). */
+  availableBytes(): number {
+    let best = Math.max(0, this.limit - this.top);
+    for (const [, size] of this.free_) best = Math.max(best, size);
+    return best;
   }
 }

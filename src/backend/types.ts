@@ -202,7 +202,11 @@ export interface Backend {
   f32(): Float32Array;
   i32(): Int32Array;
   u8(): Uint8Array;
-  /** Reserve `bytes` from the heap (64-byte aligned, zero-filled). Never returns 0. */
+  /**
+   * Reserve `bytes` from the heap (64-byte aligned, zero-filled). Never returns 0.
+   * Throws HeapFullError (src/backend/heap.ts), allocating nothing, when it cannot.
+   * Models do not call it directly: their MemoryPlan does (src/models/memory-plan.ts).
+   */
   alloc(bytes: number): Ptr;
   /** Give a block from alloc() back. */
   free(ptr: Ptr): void;
@@ -210,6 +214,8 @@ export interface Backend {
   memoryBytes(): number;
   /** Bytes currently allocated from the heap (leak tests). */
   heapUsedBytes(): number;
+  /** The largest block alloc() could hand out now (limit: 4 GiB of linear memory). */
+  availableBytes(): number;
   /** Extra information for benchmarks/diagnostics, e.g. 'simd', 'relaxed-simd'. */
   readonly variant: string;
 }

@@ -69,7 +69,10 @@ function makeBackend(instance: WebAssembly.Instance, variant: WasmVariant): Back
     free: (ptr) => heap.release(ptr),
     memoryBytes: () => memory.buffer.byteLength,
     heapUsedBytes: () => heap.usedBytes(),
+    availableBytes: () => heap.availableBytes(),
   };
+  // GEMM packing scratch: one block per backend instance, owned by the backend (not by any
+  // model's plan) because every model's kernels share it and it never changes size
   const scratchBytes = ex.gemmScratchBytes();
   ex.setScratch(backend.alloc(scratchBytes), scratchBytes);
   return backend;

@@ -118,16 +118,20 @@ export class Bidirectional extends Layer {
   }
 
   plan(ws: Workspace, inShape: number[], training: boolean, needDx: boolean): void {
+    const owner = ws.owner; // name the inner layers' regions after them
+    ws.owner = `${owner}/${this.fwd.name}`;
     this.fwd.plan(ws, inShape, training, needDx);
+    ws.owner = `${owner}/${this.bwd.name}`;
     this.bwd.plan(ws, inShape, training, needDx);
+    ws.owner = owner;
     const [B, T, I] = inShape, H = this.fwd.units;
     const seq = this.fwd.returnSequences;
     const n = seq ? B * T * H : B * H;
-    this.out = this.mergeMode === null ? 0 : ws.alloc(this.mergeMode === 'concat' ? 2 * n : n);
-    this.ybt = seq ? ws.alloc(n) : 0;
-    this.dYf = training ? ws.alloc(n) : 0;
-    this.dYb = training ? ws.alloc(n) : 0;
-    this.dX = training && needDx ? ws.alloc(B * T * I) : 0;
+    this.out = this.mergeMode === null ? 0 : ws.alloc(this.mergeMode === 'concat' ? 2 * n : n, 'Y');
+    this.ybt = seq ? ws.alloc(n, 'Ybackward') : 0;
+    this.dYf = training ? ws.alloc(n, 'dYforward') : 0;
+    this.dYb = training ? ws.alloc(n, 'dYbackward') : 0;
+    this.dX = training && needDx ? ws.alloc(B * T * I, 'dX') : 0;
   }
 
   forward(ctx: Ctx, x: Act): Act {
@@ -140,7 +144,7 @@ export class Bidirectional extends Layer {
     const [B, T] = x.shape;
     if (seq) {
       // re-reverse the backward layer's outputs into input time order
-      const s0 = yb.ptr >> 2, d0 = this.ybt >> 2;
+      const s0 = yb.ptr >>> 2, d0 = this.ybt >>> 2;
       for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
         const src = s0 + (b * T + (T - 1 - t)) * H, dst = d0 + (b * T + t) * H;
         f.copyWithin(dst, src, src + H);
@@ -151,7 +155,7 @@ export class Bidirectional extends Layer {
     this.mask = x.mask;
     if (this.mergeMode === null) return yf; // the backward output is extraOutputs()[0]
     const rows = seq ? B * T : B;
-    const a0 = yf.ptr >> 2, b0 = ybp >> 2, o0 = this.out >> 2;
+    const a0 = yf.ptr >>> 2, b0 = ybp >>> 2, o0 = this.out >>> 2;
     switch (this.mergeMode) {
       case 'concat':
         for (let r = 0; r < rows; r++) {
@@ -172,10 +176,10 @@ export class Bidirectional extends Layer {
     const seq = this.fwd.returnSequences;
     const rows = seq ? B * T : B;
     const f = ctx.be.f32();
-    const d0 = dy >> 2, df = this.dYf >> 2, db = this.dYb >> 2;
+    const d0 = dy >>> 2, df = this.dYf >>> 2, db = this.dYb >>> 2;
     // gradient for each direction, in input time order first
-    const yf = (seq ? this.fwd.sequencePtr() : this.fwd.finalStatePtr()) >> 2;
-    const yb = (seq ? this.ybt : this.bwd.finalStatePtr()) >> 2;
+    const yf = (seq ? this.fwd.sequencePtr() : this.fwd.finalStatePtr()) >>> 2;
+    const yb = (seq ? this.ybt : this.bwd.finalStatePtr()) >>> 2;
     for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) {
       const i = r * H + j;
       switch (this.mergeMode) {
@@ -196,7 +200,7 @@ export class Bidirectional extends Layer {
     const dxf = this.fwd.backward(ctx, this.dYf, needDx);
     const dxb = this.bwd.backward(ctx, this.dYb, needDx);
     if (!needDx) return 0;
-    const g = ctx.be.f32(), o = this.dX >> 2, a = dxf >> 2, b = dxb >> 2;
+    const g = ctx.be.f32(), o = this.dX >>> 2, a = dxf >>> 2, b = dxb >>> 2;
     for (let i = 0; i < B * T * I; i++) g[o + i] = g[a + i] + g[b + i];
     return this.dX;
   }

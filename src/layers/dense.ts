@@ -63,8 +63,8 @@ export class Dense extends Layer {
   plan(ws: Workspace, inShape: number[], _training: boolean, needDx: boolean): void {
     const K = inShape[inShape.length - 1];
     const M = inShape.slice(0, -1).reduce((a, b) => a * b, 1);
-    this.Y = ws.alloc(M * this.units);
-    this.dX = needDx ? ws.alloc(M * K) : 0;
+    this.Y = ws.alloc(M * this.units, 'Y');
+    this.dX = needDx ? ws.alloc(M * K, 'dX') : 0;
   }
 
   forward(ctx: Ctx, x: Act): Act {

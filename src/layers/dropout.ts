@@ -34,8 +34,8 @@ export class Dropout extends Layer {
 
   plan(ws: Workspace, inShape: number[], training: boolean): void {
     const n = inShape.reduce((a, b) => a * b, 1);
-    this.Y = training && this.rate > 0 ? ws.alloc(n) : 0;
-    this.m = training && this.rate > 0 ? ws.alloc(n) : 0;
+    this.Y = training && this.rate > 0 ? ws.alloc(n, 'Y') : 0;
+    this.m = training && this.rate > 0 ? ws.alloc(n, 'mask') : 0;
   }
 
   forward(ctx: Ctx, x: Act): Act {
@@ -44,7 +44,7 @@ export class Dropout extends Layer {
     const n = (this.n = x.shape.reduce((a, b) => a * b, 1));
     const f = ctx.be.f32();
     const keep = 1 - this.rate, s = 1 / keep;
-    const x0 = x.ptr >> 2, y0 = this.Y >> 2, m0 = this.m >> 2;
+    const x0 = x.ptr >>> 2, y0 = this.Y >>> 2, m0 = this.m >>> 2;
     for (let i = 0; i < n; i++) {
       const mv = ctx.rng.next() < keep ? s : 0;
       f[m0 + i] = mv;
@@ -56,7 +56,7 @@ export class Dropout extends Layer {
   backward(ctx: Ctx, dy: number): number {
     if (!this.active) return dy;
     const f = ctx.be.f32();
-    const d0 = dy >> 2, m0 = this.m >> 2;
+    const d0 = dy >>> 2, m0 = this.m >>> 2;
     for (let i = 0; i < this.n; i++) f[d0 + i] *= f[m0 + i];
     return dy;
   }

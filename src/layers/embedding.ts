@@ -65,8 +65,8 @@ export class Embedding extends Layer {
 
   plan(ws: Workspace, inShape: number[]): void {
     const n = inShape[0] * inShape[1];
-    this.Y = ws.alloc(n * this.outputDim);
-    this.mask = this.maskZero ? ws.alloc(n) : 0;
+    this.Y = ws.alloc(n * this.outputDim, 'Y');
+    this.mask = this.maskZero ? ws.alloc(n, 'mask') : 0;
   }
 
   forward(ctx: Ctx, x: Act): Act {
@@ -75,7 +75,7 @@ export class Embedding extends Layer {
     ctx.k.embeddingForward(this.Y, x.ptr, this.w(0), n, this.outputDim);
     if (this.mask) {
       const ids = ctx.be.i32(), m = ctx.be.f32();
-      const i0 = x.ptr >> 2, m0 = this.mask >> 2;
+      const i0 = x.ptr >>> 2, m0 = this.mask >>> 2;
       for (let i = 0; i < n; i++) m[m0 + i] = ids[i0 + i] !== 0 ? 1 : 0;
     }
     this.x = x;

@@ -4,8 +4,32 @@
  * Life cycle: construct (config only) → build(inputShape) decides weight
  * shapes → the model places weights in one flat parameter block (getWeights()
  * order; gradients in the same layout) → plan(ws, shape) reserves this layer's
- * activation/cache buffers for a (batch capacity, time) workspace → forward /
- * backward run kernels on pointers. Layers never allocate while running.
+ * activation/cache buffers for one call shape → forward / backward run kernels
+ * on pointers. Layers never allocate while running.
+ *
+ * How a layer gets memory (one MemoryPlan per model owns every byte; see
+ * src/models/memory-plan.ts). A layer never calls `be.alloc`/`be.free`:
+ *
+ * - Parameters and gradients: declare them in `weightSpecs()`. The model lays
+ *   every weight out in its `weights` block (params, then grads in the same
+ *   layout) and calls `bind(store, offsets)`; read them with `this.w(i)` and
+ *   `this.g(i)`. Nothing else to do.
+ * - Activations, caches, backward work, masks, scratch: reserve them in
+ *   `plan(ws, inShape, training, needDx)` with `ws.alloc(floats, 'label')`,
+ *   which returns the byte pointer to keep in a field. The model runs plan()
+ *   TWICE per placement (once to measure, once to place at the real address),
+ *   so plan() must be deterministic and must not touch memory or keep anything
+ *   but the returned pointers. The block is zero-filled when placed and lives
+ *   until the next re-plan (a new call shape) or dispose(); every pointer from
+ *   an earlier plan() is invalid after the next one. Element counts are for
+ *   THIS call's shape (inShape[0] is the batch of this call, or larger).
+ * - Persistent state that must survive re-plans (recurrent state, stateful
+ *   layers): `ctx.state(this, [floats, …])` during forward returns pointers to
+ *   zero-filled regions that stay put until the size changes, the model moves
+ *   backend or is disposed. Forget them in `releaseState()`.
+ * - Labels appear in `model.memoryInfo()` as `<layer>/<label>`.
+ *
+ * Offsets are unsigned byte pointers up to 4 GiB: index views with `ptr >>> 2`.
  */
 import type { Backend, Kernels } from '../backend/types.js';
 import type { Initializer } from '../initializers.js';
@@ -48,21 +72,44 @@ export interface Ctx {
   rng: Rng;
   /** Truncated BPTT: recurrent layers start from, and keep, their carried state. */
   carryState: boolean;
+  /**
+   * Persistent zero-filled regions of these float counts for `layer` (recurrent state), kept
+   * across calls while the counts stay the same; see the file comment.
+   */
+  state(layer: Layer, floats: number[]): number[];
 }
 
-/** Reserves buffers for one workspace; freed together when the workspace is re-planned. */
+/** One region reserved in a Workspace: offset from the start of its block, in bytes. */
+export interface Region {
+  name: string;
+  offset: number;
+  bytes: number;
+}
+
+/** Region alignment inside a block (cache line; ≥ the 16 bytes f32x4 wants). */
+export const REGION_ALIGN = 64;
+
+/**
+ * Reserves named regions inside one contiguous block (a MemoryPlan runs the same
+ * reservations twice: with base = REGION_ALIGN to measure, then at the real address).
+ */
 export class Workspace {
-  private blocks: number[] = [];
-  constructor(readonly be: Backend, readonly batchCap: number) {}
+  readonly regions: Region[] = [];
+  /** Name prefix for the regions reserved next (the plan sets it to each layer's name). */
+  owner = '';
+  private used = 0;
+  constructor(readonly be: Backend, readonly batchCap: number, private readonly base: number) {}
   /** Zero-filled float32 (or int32) buffer of n elements; returns its byte pointer. */
-  alloc(n: number): number {
-    const p = this.be.alloc(Math.max(1, n) * 4);
-    this.blocks.push(p);
-    return p;
+  alloc(n: number, label = `buffer${this.regions.length}`): number {
+    const bytes = Math.ceil((Math.max(1, n) * 4) / REGION_ALIGN) * REGION_ALIGN;
+    const offset = this.used;
+    this.used += bytes;
+    this.regions.push({ name: this.owner ? `${this.owner}/${label}` : label, offset, bytes });
+    return this.base + offset;
   }
-  dispose(): void {
-    for (const p of this.blocks) this.be.free(p);
-    this.blocks = [];
+  /** Bytes reserved so far. */
+  get bytes(): number {
+    return this.used;
   }
 }
 
@@ -172,7 +219,7 @@ export abstract class Layer {
     return [];
   }
   resetStates(_be: Backend): void {}
-  /** Called when the model frees its workspace (backend change / re-plan). */
+  /** Called when the model frees this layer's state regions (backend change / dispose): forget the pointers. */
   releaseState(_be: Backend): void {}
 
   /** Attach to the model's parameter block at these offsets (floats), one per weightSpecs() entry. */

@@ -45,9 +45,9 @@ export class Masking extends Layer {
 
   forward(ctx: Ctx, x: Act): Act {
     const [B, T, F] = x.shape;
-    const f = ctx.be.f32(), x0 = x.ptr >> 2, y0 = this.Y >> 2, m0 = this.mask >> 2;
+    const f = ctx.be.f32(), x0 = x.ptr >>> 2, y0 = this.Y >>> 2, m0 = this.mask >>> 2;
     // an incoming mask (none today: Masking comes first) is combined by AND, as Keras does
-    const inMask = x.mask ? x.mask >> 2 : -1;
+    const inMask = x.mask ? x.mask >>> 2 : -1;
     for (let r = 0; r < B * T; r++) {
       let keep = 0;
       for (let j = 0; j < F; j++) if (f[x0 + r * F + j] !== this.maskValue) { keep = 1; break; }
@@ -61,7 +61,7 @@ export class Masking extends Layer {
   }
 
   backward(ctx: Ctx, dy: number): number {
-    const f = ctx.be.f32(), d0 = dy >> 2, m0 = this.mask >> 2, F = this.F;
+    const f = ctx.be.f32(), d0 = dy >>> 2, m0 = this.mask >>> 2, F = this.F;
     for (let r = 0; r < this.n; r++) if (f[m0 + r] === 0) f.fill(0, d0 + r * F, d0 + (r + 1) * F);
     return dy;
   }

@@ -75,7 +75,7 @@ export class Normalization extends Layer {
     // float64 arithmetic rounded once: the same values as data.normalization's transform
     const f = ctx.be.f32(), m = this.mean!, c = this.scale!, F = m.length;
     const n = (this.n = x.shape.reduce((a, b) => a * b, 1));
-    const x0 = x.ptr >> 2, y0 = this.Y >> 2;
+    const x0 = x.ptr >>> 2, y0 = this.Y >>> 2;
     if (this.invert) for (let i = 0; i < n; i++) f[y0 + i] = m[i % F] + f[x0 + i] * c[i % F];
     else for (let i = 0; i < n; i++) f[y0 + i] = (f[x0 + i] - m[i % F]) / c[i % F];
     return { ptr: this.Y, shape: x.shape, mask: x.mask };
@@ -83,7 +83,7 @@ export class Normalization extends Layer {
 
   backward(ctx: Ctx, dy: number): number {
     // y = (x − m) / c  ⇒  dx = dy / c;   y = m + x·c  ⇒  dx = dy·c
-    const f = ctx.be.f32(), c = this.scale!, F = c.length, d0 = dy >> 2;
+    const f = ctx.be.f32(), c = this.scale!, F = c.length, d0 = dy >>> 2;
     if (this.invert) for (let i = 0; i < this.n; i++) f[d0 + i] *= c[i % F];
     else for (let i = 0; i < this.n; i++) f[d0 + i] /= c[i % F];
     return dy;

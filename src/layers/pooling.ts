@@ -52,7 +52,7 @@ abstract class GlobalPooling1D extends Layer {
 
   /** Is step t of row b kept (no mask, or mask 1)? */
   protected kept(f: Float32Array, b: number, T: number, t: number): boolean {
-    return !this.mask || f[(this.mask >> 2) + b * T + t] !== 0;
+    return !this.mask || f[(this.mask >>> 2) + b * T + t] !== 0;
   }
 
   /** Number of kept steps of row b; throws when there are none. */
@@ -73,7 +73,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
     const [B, T, F] = x.shape, f = ctx.be.f32();
     this.shape = x.shape;
     this.mask = x.mask;
-    const x0 = x.ptr >> 2, y0 = this.Y >> 2;
+    const x0 = x.ptr >>> 2, y0 = this.Y >>> 2;
     for (let b = 0; b < B; b++) {
       const n = this.count(f, b, T);
       for (let j = 0; j < F; j++) {
@@ -88,7 +88,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   backward(ctx: Ctx, dy: number, needDx: boolean): number {
     if (!needDx) return 0;
     // y = Σ_t m_t x_t / n  ⇒  dx_t = m_t · dy / n
-    const [B, T, F] = this.shape, f = ctx.be.f32(), d0 = dy >> 2, o = this.dX >> 2;
+    const [B, T, F] = this.shape, f = ctx.be.f32(), d0 = dy >>> 2, o = this.dX >>> 2;
     f.fill(0, o, o + B * T * F);
     for (let b = 0; b < B; b++) {
       const n = this.count(f, b, T);
@@ -114,7 +114,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
     const [B, T, F] = x.shape, f = ctx.be.f32();
     this.shape = x.shape;
     this.mask = x.mask;
-    const x0 = x.ptr >> 2, y0 = this.Y >> 2;
+    const x0 = x.ptr >>> 2, y0 = this.Y >>> 2;
     for (let b = 0; b < B; b++) {
       this.count(f, b, T);
       let first = 0;
@@ -132,7 +132,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   backward(ctx: Ctx, dy: number, needDx: boolean): number {
     if (!needDx) return 0;
     // y = x[argmax]  ⇒  the gradient goes to the (first) maximal step only
-    const [B, T, F] = this.shape, f = ctx.be.f32(), d0 = dy >> 2, o = this.dX >> 2;
+    const [B, T, F] = this.shape, f = ctx.be.f32(), d0 = dy >>> 2, o = this.dX >>> 2;
     f.fill(0, o, o + B * T * F);
     for (let b = 0; b < B; b++) for (let j = 0; j < F; j++) f[o + (b * T + this.arg[b * F + j]) * F + j] = f[d0 + b * F + j];
     return this.dX;

@@ -216,45 +216,40 @@ export class Recurrent extends Layer {
   plan(ws: Workspace, inShape: number[], training: boolean, needDx: boolean): void {
     const [B, T, I] = inShape, H = this.units;
     const [cacheN, workN] = this.sizes(B, T, I);
-    this.Y = ws.alloc(B * T * H);
-    this.hT = ws.alloc(B * H);
-    this.cT = this.kind === 'lstm' ? ws.alloc(B * H) : 0;
-    this.h0 = ws.alloc(B * H);
-    this.c0 = this.kind === 'lstm' ? ws.alloc(B * H) : 0;
-    this.cache = ws.alloc(cacheN);
-    this.work = training ? ws.alloc(workN) : 0;
+    this.Y = ws.alloc(B * T * H, 'Y');
+    this.hT = ws.alloc(B * H, 'hT');
+    this.cT = this.kind === 'lstm' ? ws.alloc(B * H, 'cT') : 0;
+    this.h0 = ws.alloc(B * H, 'h0');
+    this.c0 = this.kind === 'lstm' ? ws.alloc(B * H, 'c0') : 0;
+    this.cache = ws.alloc(cacheN, 'cache');
+    this.work = training ? ws.alloc(workN, 'work') : 0;
     // per-token buffers: for the projection by token (forward) and the backward by token
     const byToken = this.projectsByToken(B * T);
     this.fusedBackward = byToken && training && needDx && this.fuses(B * T);
     const maxTokens = byToken ? Math.min(this.inputEmbedding!.inputDim, B * T) : 0;
-    this.tokenSums = byToken ? ws.alloc(maxTokens * 4 * H) : 0; // E_u·W in the forward, S in the backward
-    this.slotIds = byToken ? ws.alloc(B * T) : 0;
-    this.tokenIds = byToken ? ws.alloc(maxTokens) : 0;
-    this.tokenRows = byToken ? ws.alloc(maxTokens * I) : 0;
-    this.dX = training && needDx && !this.fusedBackward ? ws.alloc(B * T * I) : 0;
+    this.tokenSums = byToken ? ws.alloc(maxTokens * 4 * H, 'tokenSums') : 0; // E_u·W in the forward, S in the backward
+    this.slotIds = byToken ? ws.alloc(B * T, 'slotIds') : 0;
+    this.tokenIds = byToken ? ws.alloc(maxTokens, 'tokenIds') : 0;
+    this.tokenRows = byToken ? ws.alloc(maxTokens * I, 'tokenRows') : 0;
+    this.dX = training && needDx && !this.fusedBackward ? ws.alloc(B * T * I, 'dX') : 0;
     const drop = training && this.dropout > 0;
-    this.xd = drop ? ws.alloc(B * T * I) : 0;
-    this.dmask = drop ? ws.alloc(B * I) : 0;
-    this.rmask = training && this.recurrentDropout > 0 ? ws.alloc(B * H) : 0;
-    this.Yz = this.zeroOutputForMask && this.returnSequences ? ws.alloc(B * T * H) : 0;
+    this.xd = drop ? ws.alloc(B * T * I, 'dropped') : 0;
+    this.dmask = drop ? ws.alloc(B * I, 'dropoutMask') : 0;
+    this.rmask = training && this.recurrentDropout > 0 ? ws.alloc(B * H, 'recurrentMask') : 0;
+    this.Yz = this.zeroOutputForMask && this.returnSequences ? ws.alloc(B * T * H, 'Yzeroed') : 0;
   }
 
-  /** Persistent state buffers for `B` sequences (allocated on first use). */
-  private ensureState(be: Backend, B: number): void {
-    if (this.sh && this.stateBe === be && this.stateBatch === B) return;
-    this.releaseState(be);
+  /** Persistent state regions for `B` sequences, from the model's plan (placed on first use). */
+  private ensureState(ctx: Ctx, B: number): void {
     const H = this.units;
-    this.sh = be.alloc(B * H * 4);
-    this.sc = this.kind === 'lstm' ? be.alloc(B * H * 4) : 0;
+    const [sh, sc] = ctx.state(this, this.kind === 'lstm' ? [B * H, B * H] : [B * H]);
+    this.sh = sh;
+    this.sc = sc ?? 0;
     this.stateBatch = B;
-    this.stateBe = be;
+    this.stateBe = ctx.be;
   }
 
   releaseState(_be: Backend): void {
-    if (this.sh && this.stateBe) {
-      this.stateBe.free(this.sh);
-      if (this.sc) this.stateBe.free(this.sc);
-    }
     this.sh = this.sc = 0;
     this.stateBatch = 0;
     this.stateBe = null;
@@ -263,16 +258,16 @@ export class Recurrent extends Layer {
   resetStates(be: Backend): void {
     if (!this.sh || this.stateBe !== be) return;
     const f = be.f32(), H = this.units;
-    f.fill(0, this.sh >> 2, (this.sh >> 2) + this.stateBatch * H);
-    if (this.sc) f.fill(0, this.sc >> 2, (this.sc >> 2) + this.stateBatch * H);
+    f.fill(0, this.sh >>> 2, (this.sh >>> 2) + this.stateBatch * H);
+    if (this.sc) f.fill(0, this.sc >>> 2, (this.sc >>> 2) + this.stateBatch * H);
   }
 
   /** Current state as host copies ([h] or [h, c], each [B, H]); null before the first stateful call. */
   getStates(be: Backend): Float32Array[] | null {
     if (!this.sh || this.stateBe !== be) return null;
     const f = be.f32(), n = this.stateBatch * this.units;
-    const out = [f.slice(this.sh >> 2, (this.sh >> 2) + n)];
-    if (this.sc) out.push(f.slice(this.sc >> 2, (this.sc >> 2) + n));
+    const out = [f.slice(this.sh >>> 2, (this.sh >>> 2) + n)];
+    if (this.sc) out.push(f.slice(this.sc >>> 2, (this.sc >>> 2) + n));
     return out;
   }
 
@@ -287,10 +282,10 @@ export class Recurrent extends Layer {
       if (this.stateful && this.inputShape && this.inputShape[0] !== null && B !== this.inputShape[0]) {
         throw new Error(`${this.name}: stateful layer was built for batch size ${this.inputShape[0]}, got ${B}`);
       }
-      this.ensureState(be, B);
+      this.ensureState(ctx, B);
       const f = be.f32();
-      f.copyWithin(this.h0 >> 2, this.sh >> 2, (this.sh >> 2) + B * H);
-      if (this.c0) f.copyWithin(this.c0 >> 2, this.sc >> 2, (this.sc >> 2) + B * H);
+      f.copyWithin(this.h0 >>> 2, this.sh >>> 2, (this.sh >>> 2) + B * H);
+      if (this.c0) f.copyWithin(this.c0 >>> 2, this.sc >>> 2, (this.sc >>> 2) + B * H);
       h0 = this.h0;
       c0 = this.c0;
     }
@@ -310,16 +305,16 @@ export class Recurrent extends Layer {
     }
     if (this.usedState) {
       const f = be.f32();
-      f.copyWithin(this.sh >> 2, this.hT >> 2, (this.hT >> 2) + B * H);
-      if (this.sc) f.copyWithin(this.sc >> 2, this.cT >> 2, (this.cT >> 2) + B * H);
+      f.copyWithin(this.sh >>> 2, this.hT >>> 2, (this.hT >>> 2) + B * H);
+      if (this.sc) f.copyWithin(this.sc >>> 2, this.cT >>> 2, (this.cT >>> 2) + B * H);
     }
     this.x = { ...x, ptr: input };
     if (!this.returnSequences) return { ptr: this.hT, shape: [B, H], mask: 0 };
     if (this.Yz && x.mask) {
       // Y stays untouched (backward reads it); the layer's output is a copy with masked steps zeroed
       const f = be.f32();
-      f.copyWithin(this.Yz >> 2, this.Y >> 2, (this.Y >> 2) + B * T * H);
-      this.forEachMasked(be, x.mask, B, T, (row) => f.fill(0, (this.Yz >> 2) + row * H, (this.Yz >> 2) + (row + 1) * H));
+      f.copyWithin(this.Yz >>> 2, this.Y >>> 2, (this.Y >>> 2) + B * T * H);
+      this.forEachMasked(be, x.mask, B, T, (row) => f.fill(0, (this.Yz >>> 2) + row * H, (this.Yz >>> 2) + (row + 1) * H));
       this.out = this.Yz;
       return { ptr: this.Yz, shape: [B, T, H], mask: x.mask };
     }
@@ -329,7 +324,7 @@ export class Recurrent extends Layer {
 
   /** Calls fn(row) for every masked output row (row = b·T + s in processing order). */
   private forEachMasked(be: Backend, mask: number, B: number, T: number, fn: (row: number) => unknown): void {
-    const f = be.f32(), m0 = mask >> 2;
+    const f = be.f32(), m0 = mask >>> 2;
     for (let b = 0; b < B; b++) for (let s = 0; s < T; s++) {
       const t = this.goBackwards ? T - 1 - s : s;
       if (f[m0 + b * T + t] === 0) fn(b * T + s);
@@ -338,7 +333,7 @@ export class Recurrent extends Layer {
 
   /** n mask entries at ptr: 1/(1-rate) with probability 1-rate, else 0. */
   private drawMask(ctx: Ctx, ptr: number, n: number, rate: number): void {
-    const f = ctx.be.f32(), m0 = ptr >> 2;
+    const f = ctx.be.f32(), m0 = ptr >>> 2;
     const keep = 1 - rate, s = 1 / keep;
     for (let i = 0; i < n; i++) f[m0 + i] = ctx.rng.next() < keep ? s : 0;
   }
@@ -348,7 +343,7 @@ export class Recurrent extends Layer {
     const [B, T, I] = x.shape;
     this.drawMask(ctx, this.dmask, B * I, this.dropout);
     const f = ctx.be.f32();
-    const m0 = this.dmask >> 2, x0 = x.ptr >> 2, d0 = this.xd >> 2;
+    const m0 = this.dmask >>> 2, x0 = x.ptr >>> 2, d0 = this.xd >>> 2;
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
       const row = (b * T + t) * I;
       for (let i = 0; i < I; i++) f[d0 + row + i] = f[x0 + row + i] * f[m0 + b * I + i];
@@ -395,7 +390,7 @@ export class Recurrent extends Layer {
   private compactTokens(ctx: Ctx, n: number): number {
     const e = this.inputEmbedding!;
     const i32 = ctx.be.i32();
-    const ids = e.idsPtr() >> 2, slots = this.slotIds >> 2, tokens = this.tokenIds >> 2;
+    const ids = e.idsPtr() >>> 2, slots = this.slotIds >>> 2, tokens = this.tokenIds >>> 2;
     const slotOf = (this.slotOf ??= new Int32Array(e.inputDim).fill(-1));
     let u = 0;
     for (let p = 0; p < n; p++) {
@@ -430,7 +425,7 @@ export class Recurrent extends Layer {
     // numbered by the forward: every product below runs over u rows, not V.
     const u = this.nTokens;
     // S[s] = Σ over the positions of token s of dz
-    ctx.be.f32().fill(0, this.tokenSums >> 2, (this.tokenSums >> 2) + u * G);
+    ctx.be.f32().fill(0, this.tokenSums >>> 2, (this.tokenSums >>> 2) + u * G);
     k.embeddingBackward(this.tokenSums, dz, this.slotIds, n, G);
     if (this.trainable) {
       // dW += E_uᵀ·S with E_u the present tokens' rows of E
@@ -453,7 +448,7 @@ export class Recurrent extends Layer {
     if (this.Yz && x.mask) {
       // zeroed outputs are constants: their gradient must not reach the carried state
       const f = ctx.be.f32();
-      this.forEachMasked(ctx.be, x.mask, B, T, (row) => f.fill(0, (dy >> 2) + row * H, (dy >> 2) + (row + 1) * H));
+      this.forEachMasked(ctx.be, x.mask, B, T, (row) => f.fill(0, (dy >>> 2) + row * H, (dy >>> 2) + (row + 1) * H));
     }
     const h0 = this.usedState ? this.h0 : 0, c0 = this.usedState ? this.c0 : 0;
     const flags = (this.goBackwards ? RNN.goBackwards : 0) | RNN.training | (this.resetAfter ? RNN.resetAfter : 0);
@@ -475,7 +470,7 @@ export class Recurrent extends Layer {
       return 0; // the Embedding's gradient is already added
     }
     if (dX && this.dmask) {
-      const f = ctx.be.f32(), m0 = this.dmask >> 2, d0 = dX >> 2;
+      const f = ctx.be.f32(), m0 = this.dmask >>> 2, d0 = dX >>> 2;
       for (let b = 0; b < B; b++) for (let s = 0; s < T; s++) {
         const row = (b * T + s) * I;
         for (let i = 0; i < I; i++) f[d0 + row + i] *= f[m0 + b * I + i];

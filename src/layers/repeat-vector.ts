@@ -34,7 +34,7 @@ export class RepeatVector extends Layer {
   }
 
   forward(ctx: Ctx, x: Act): Act {
-    const [B, F] = x.shape, n = this.n, f = ctx.be.f32(), x0 = x.ptr >> 2, y0 = this.Y >> 2;
+    const [B, F] = x.shape, n = this.n, f = ctx.be.f32(), x0 = x.ptr >>> 2, y0 = this.Y >>> 2;
     this.shape = x.shape;
     for (let b = 0; b < B; b++) for (let t = 0; t < n; t++) f.copyWithin(y0 + (b * n + t) * F, x0 + b * F, x0 + (b + 1) * F);
     return { ptr: this.Y, shape: [B, n, F], mask: 0 };
@@ -43,7 +43,7 @@ export class RepeatVector extends Layer {
   backward(ctx: Ctx, dy: number, needDx: boolean): number {
     if (!needDx) return 0;
     // y[b,t] = x[b] for every t  ⇒  dx[b] = Σ_t dy[b,t]
-    const [B, F] = this.shape, n = this.n, f = ctx.be.f32(), d0 = dy >> 2, o = this.dX >> 2;
+    const [B, F] = this.shape, n = this.n, f = ctx.be.f32(), d0 = dy >>> 2, o = this.dX >>> 2;
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < F; j++) {
         let s = 0;

@@ -47,7 +47,7 @@ export function takeLoss(c: LossCall): { loss: number; count: number } {
   }
   const scale = valid > 0 ? 1 / valid : 0;
   const f = be.f32(), lab = be.i32();
-  const p0 = c.P >> 2, y0 = c.Y >> 2, d0 = c.dP >> 2;
+  const p0 = c.P >>> 2, y0 = c.Y >>> 2, d0 = c.dP >>> 2;
   const p = new Float64Array(cols), y = new Float64Array(cols), g = c.dP ? new Float64Array(cols) : null;
   let sum = 0, hot = 0;
   for (let r = 0; r < rows; r++) {

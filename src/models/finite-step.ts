@@ -74,6 +74,6 @@ export function applyFiniteStep(s: StepBlock, loss: number, where: string): void
     throw new Error(`${where}: the update made '${s.weightAt(bad)}' non-finite although its inputs were small; this is a bug, please report it`);
   }
   f2.set(saved.params, s.params >>> 2);
-  s.optimizer.attach(s.be, s.n, saved.opt);
+  s.optimizer.restore(saved.opt);
   throw fail(`the update overflowed float32 in '${s.weightAt(bad)}' (gradient norm ${gMax.toExponential(2)})`);
 }

@@ -1,13 +1,15 @@
 /**
  * Sequential: a stack of layers with the Keras workflow (compile / fit /
- * evaluate / predict …). Owns every buffer's layout in backend memory:
+ * evaluate / predict …). Its MemoryPlan (memory-plan.ts) owns every byte it
+ * holds in backend memory, in blocks:
  *
- *   params  [n]  all weights, getWeights() order, each 16-byte aligned
- *   grads   [n]  same layout (kernels accumulate into it; zeroed per step)
- *   slots   k×[n] optimizer state, same layout again → one update call
- *   workspace    per (batch capacity, time capacity): input, every layer's
- *                activations/caches, targets, dLoss. Re-planned only when a
- *                call needs more room, so steady-state steps never allocate.
+ *   weights      params [n] (getWeights() order, each 16-byte aligned) + grads [n], same layout
+ *   optimizer    k×[n] optimizer slots, same layout again → one update call
+ *   workspace    for the call's shape: input, every layer's activations/caches,
+ *                targets, dLoss. Kept while calls fit in it at most ~2× (or 64 MiB)
+ *                too big, so steady-state steps never allocate; otherwise re-planned
+ *                for the call's own shape (never the element-wise max of history).
+ *   state:<layer> recurrent state carried across calls
  *
  * When the selected backend changes (setBackend), the next call moves weights
  * and optimizer state to the new backend's memory.
@@ -17,7 +19,8 @@ import type { PredictOutput } from './output-types.js';
 import type { LossIdentifier, MetricIdentifier, OptimizerIdentifier } from '../util/identifiers.js';
 import { backend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
-import { Layer, Workspace, type Act, type Ctx, type ParamStore, type Shape } from '../layers/layer.js';
+import { Layer, type Workspace, type Act, type Ctx, type ParamStore, type Shape } from '../layers/layer.js';
+import { MemoryPlan, fmtBytes, type RegionInfo } from './memory-plan.js';
 import { Embedding } from '../layers/embedding.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Bidirectional } from '../layers/bidirectional.js';
@@ -47,6 +50,24 @@ export interface WeightValue {
   name: string;
   shape: number[];
   data: Float32Array;
+}
+
+/** What model.memoryInfo() returns. */
+export interface MemoryInfo {
+  backend: string | null;
+  /** Bytes the backend's heap hands out now (all models). */
+  heapUsedBytes: number;
+  /** Size of the backend's memory. */
+  memoryBytes: number;
+  /** Bytes this model's plan holds now. */
+  plannedBytes: number;
+  /** Every region: block, name, absolute byte offset, bytes. */
+  regions: RegionInfo[];
+  /** The last workspace planned (also after it was released). */
+  lastWorkspace: { shape: number[]; training: boolean; bytes: number } | null;
+  /** The printed map. */
+  text: string;
+  toString(): string;
 }
 
 /** Options of the {@link Sequential} constructor. */
@@ -89,6 +110,8 @@ interface Placed {
 
 const ALIGN_FLOATS = 4;
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+/** A workspace bigger than the call needs is kept while it is at most 2× or this much larger. */
+const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
 let modelCounter = 0;
 
@@ -126,9 +149,24 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   private nParams = 0;
   private be: Backend | null = null;
   private store: ParamStore = { params: 0, grads: 0 };
-  private ws: Workspace | null = null;
+  /** Owner of every block this model holds in `be` (null while nothing is placed). */
+  private plan: MemoryPlan | null = null;
+  /** The workspace block's shape, mode and layer flags; wsKey = the last call's (shape, mode) it served. */
   private wsCap: number[] = [];
   private wsTraining = false;
+  private wsNeedDx = '';
+  private wsKey = '';
+  private wsLast: { shape: number[]; training: boolean; trainable: boolean[] } | null = null;
+  /** The workspace key at the end of the previous public call (a repeated shape keeps its workspace). */
+  private lastCallKey = '';
+  /** The public call running now (named in out-of-memory errors). */
+  private call = '';
+  /** Shape and bytes of the last workspace planned (summary()). */
+  private lastPlanned: { shape: number[]; training: boolean; bytes: number } | null = null;
+  /** Float counts of each layer's state block. */
+  private stateSizes = new Map<Layer, { floats: number[]; ptrs: number[] }>();
+  /** Optimizer state waiting for the next placement (a backend move whose placement failed). */
+  private pendingOpt: ReturnType<Optimizer['snapshot']> | undefined;
   private inBuf = 0;
   private tgtBuf = 0;
   private dPBuf = 0;
@@ -266,27 +304,56 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   private sync(): Backend {
     const be = backend();
     if (this.be === be) return be;
-    let values = this.be ? null : this.initialValues();
-    let opt: ReturnType<Optimizer['snapshot']> | undefined;
     if (this.be) {
-      values = this.readWeights().map((w) => w.data);
-      if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) opt = this.optimizer.snapshot();
+      this.pending = this.readWeights().map((w) => w.data);
+      if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) this.pendingOpt = this.optimizer.snapshot();
       this.release();
     }
-    this.be = be;
-    this.store.params = be.alloc(this.nParams * 4);
-    this.store.grads = be.alloc(this.nParams * 4);
+    const plan = new MemoryPlan(be, this);
+    try {
+      let params = 0, grads = 0;
+      plan.place('weights', { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
+        params = ws.alloc(this.nParams, 'params');
+        grads = ws.alloc(this.nParams, 'grads');
+      });
+      this.plan = plan;
+      this.be = be;
+      this.store.params = params;
+      this.store.grads = grads;
+      if (this.optimizer) this.placeOptimizer(this.pendingOpt);
+    } catch (e) {
+      plan.dispose();
+      this.plan = null;
+      this.be = null;
+      throw e;
+    }
+    // initializers run only once the weights are known to fit
+    const values = this.initialValues();
     const f = be.f32();
-    this.placed.forEach((p, i) => f.set(values![i], (this.store.params >> 2) + p.offset));
+    this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
+    this.pendingOpt = undefined;
     let i = 0;
     for (const l of this.layers) {
       const n = l.weightSpecs().length;
       l.bind(this.store, this.placed.slice(i, i + n).map((p) => p.offset));
       i += n;
     }
-    if (this.optimizer) this.optimizer.attach(be, this.nParams, opt);
     return be;
+  }
+
+  /** The optimizer's slots: one 'optimizer' block of slotCount() × [nParams] floats. */
+  private placeOptimizer(state?: ReturnType<Optimizer['snapshot']>): void {
+    const opt = this.optimizer!, plan = this.plan!, n = this.nParams, names = opt.slotNames();
+    plan.release('optimizer');
+    let slots: number[] = [];
+    if (opt.slotCount() > 0) {
+      plan.place('optimizer', { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
+        ws.owner = opt.className;
+        slots = names.map((name) => ws.alloc(n, name));
+      });
+    }
+    opt.attach(this.be!, n, slots, state);
   }
 
   /** Free everything this model holds in backend memory (weights are kept as host copies). */
@@ -301,45 +368,128 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   private release(): void {
     const be = this.be!;
-    this.ws?.dispose();
-    this.ws = null;
-    this.wsCap = [];
     for (const l of this.layers) l.releaseState(be);
     this.optimizer?.detach();
-    be.free(this.store.params);
-    be.free(this.store.grads);
+    this.plan?.dispose();
+    this.plan = null;
+    this.forgetWorkspace();
+    this.stateSizes.clear();
     this.store.params = this.store.grads = 0;
     this.be = null;
   }
 
+  /** The steady-state test, allocation-free: same shape, mode and trainable flags as the last call. */
+  private sameAsLastCall(shape: number[], training: boolean): boolean {
+    const c = this.wsLast;
+    if (!c || c.training !== training || c.shape.length !== shape.length) return false;
+    for (let i = 0; i < shape.length; i++) if (c.shape[i] !== shape[i]) return false;
+    for (let i = 0; i < this.layers.length; i++) if (this.layers[i].trainable !== c.trainable[i]) return false;
+    return true;
+  }
+
+  private forgetWorkspace(): void {
+    this.wsLast = null;
+    this.wsCap = [];
+    this.wsKey = '';
+    this.wsNeedDx = '';
+  }
+
+  /** Reserves the workspace regions for inputs of `shape` (batch first). */
+  private layout(shape: number[], training: boolean, needDx: boolean[]): (ws: Workspace) => void {
+    return (ws) => {
+      this.inBuf = ws.alloc(prod(shape), 'input');
+      let s = shape.slice();
+      this.layers.forEach((l, i) => {
+        ws.owner = l.name;
+        l.plan(ws, s, training, needDx[i]);
+        s = l.computeOutputShape(s) as number[];
+      });
+      ws.owner = '';
+      const outN = prod(s);
+      this.tgtBuf = ws.alloc(outN, 'targets');
+      this.dPBuf = training ? ws.alloc(outN, 'dLoss') : 0;
+    };
+  }
+
   /**
-   * Make sure the workspace fits inputs of `shape` (batch first). Grows the
-   * capacity to the elementwise max, so alternating batch sizes settle after one re-plan.
+   * Make sure the workspace fits inputs of `shape` (batch first). Sized to the call: an
+   * existing workspace is reused only while it is at most 2× (or 64 MiB) larger than this
+   * call needs; otherwise it is re-planned for this shape — or for the union with the
+   * previous shape when that costs as little (alternating shapes: a last partial batch,
+   * validation batches, truncated-BPTT chunks), so steady state never re-plans.
    */
   private workspace(be: Backend, shape: number[], training: boolean): void {
-    const fits = this.ws && this.wsCap.length === shape.length && shape.every((d, i) => d <= this.wsCap[i]) && (!training || this.wsTraining);
-    if (fits) return;
-    const cap = this.wsCap.length === shape.length ? shape.map((d, i) => Math.max(d, this.wsCap[i])) : shape.slice();
-    const wantTraining = training || (this.ws !== null && this.wsTraining);
-    this.ws?.dispose();
-    const ws = new Workspace(be, cap[0]);
-    this.inBuf = ws.alloc(prod(cap));
-    let s = cap.slice();
-    const needDx = this.needDx();
-    this.layers.forEach((l, i) => {
-      l.plan(ws, s, wantTraining, needDx[i]);
-      s = l.computeOutputShape(s) as number[];
-    });
-    const outN = prod(s);
-    this.tgtBuf = ws.alloc(outN);
-    this.dPBuf = wantTraining ? ws.alloc(outN) : 0;
-    this.ws = ws;
+    const plan = this.plan!;
+    if (this.sameAsLastCall(shape, training) && plan.has('workspace')) return;
+    const needDx = this.needDx(), nd = needDx.join();
+    const key = `${shape.join('x')}/${training ? 't' : 'i'}/${nd}`;
+    this.wsLast = { shape: shape.slice(), training, trainable: this.layers.map((l) => l.trainable) };
+    const need = plan.measure(this.layout(shape, training, needDx));
+    const cheap = (bytes: number) => bytes <= Math.max(2 * need, need + WORKSPACE_SLACK_BYTES);
+    const sameRank = this.wsCap.length === shape.length && this.wsNeedDx === nd && plan.has('workspace');
+    if (sameRank && shape.every((d, i) => d <= this.wsCap[i]) && (!training || this.wsTraining) && cheap(plan.bytes('workspace'))) {
+      plan.replay('workspace');
+      this.wsKey = key;
+      return;
+    }
+    let cap = shape.slice(), tr = training;
+    if (sameRank) {
+      const u = shape.map((d, i) => Math.max(d, this.wsCap[i])), ut = training || this.wsTraining;
+      if (cheap(plan.measure(this.layout(u, ut, needDx)))) { cap = u; tr = ut; }
+    }
+    try {
+      plan.place('workspace', { call: `${this.name}.${this.call || 'call'}`, shape: cap }, this.layout(cap, tr, needDx), cap[0]);
+    } catch (e) {
+      this.forgetWorkspace();
+      throw e;
+    }
     this.wsCap = cap;
-    this.wsTraining = wantTraining;
+    this.wsTraining = tr;
+    this.wsNeedDx = nd;
+    this.wsKey = key;
+    this.lastPlanned = { shape: cap, training: tr, bytes: plan.bytes('workspace') };
+  }
+
+  /**
+   * Start of a public call (names it in errors); returns the function that ends it. A
+   * one-off call whose workspace is large gives it back when it ends; a shape repeated
+   * from the previous call keeps it (the steady state of a training loop).
+   */
+  private begin(call: string): () => void {
+    const outer = this.call;
+    this.call = call;
+    return () => {
+      this.call = outer;
+      if (outer) return; // nested (a predict from a fit callback): the outer call decides
+      const plan = this.plan;
+      if (plan && plan.bytes('workspace') > WORKSPACE_SLACK_BYTES && this.wsKey !== this.lastCallKey) {
+        plan.release('workspace');
+        this.lastCallKey = this.wsKey;
+        this.forgetWorkspace();
+        return;
+      }
+      this.lastCallKey = this.wsKey;
+    };
   }
 
   private ctx(be: Backend, training: boolean, grad: boolean, carryState = false): Ctx {
-    return { be, k: be.k, training, grad, rng: this.rng, carryState };
+    return { be, k: be.k, training, grad, rng: this.rng, carryState, state: (l, floats) => this.stateRegions(l, floats) };
+  }
+
+  /** A layer's persistent state regions ('state:<layer>' block), placed on first use or when the sizes change. */
+  private stateRegions(layer: Layer, floats: number[]): number[] {
+    const had = this.stateSizes.get(layer);
+    if (had && had.floats.length === floats.length && had.floats.every((n, i) => n === floats[i])) return had.ptrs;
+    const name = `state:${layer.name}`;
+    const plan = this.plan!;
+    this.stateSizes.delete(layer);
+    plan.place(name, { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
+      ws.owner = layer.name;
+      floats.forEach((n, i) => ws.alloc(n, floats.length === 1 ? 'h' : ['h', 'c'][i] ?? `s${i}`));
+    });
+    const ptrs = plan.pointers(name);
+    this.stateSizes.set(layer, { floats: floats.slice(), ptrs });
+    return ptrs;
   }
 
   /** Copy rows of x into the input buffer and run every layer. */
@@ -348,7 +498,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     const shape = [B, ...x.shape.slice(1)];
     this.workspace(ctx.be, shape, ctx.grad);
     const view = x.dtype === 'int32' ? ctx.be.i32() : ctx.be.f32();
-    gatherRows(x, idx, from, to, view, this.inBuf >> 2);
+    gatherRows(x, idx, from, to, view, this.inBuf >>> 2);
     let a: Act = { ptr: this.inBuf, shape, mask: 0 };
     this.outs = [];
     for (const l of this.layers) {
@@ -369,13 +519,13 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     const cols = out.shape[out.shape.length - 1];
     const rows = prod(out.shape) / cols;
     const view = y.dtype === 'int32' ? ctx.be.i32() : ctx.be.f32();
-    gatherRows(y, idx, from, to, view, this.tgtBuf >> 2);
+    gatherRows(y, idx, from, to, view, this.tgtBuf >>> 2);
     let weights: Float32Array | null = null;
     if (w) {
       weights = new Float32Array(rows);
       gatherRows(w, idx, from, to, weights, 0);
     }
-    const mask = this.maskLoss && out.mask ? ctx.be.f32().slice(out.mask >> 2, (out.mask >> 2) + rows) : null;
+    const mask = this.maskLoss && out.mask ? ctx.be.f32().slice(out.mask >>> 2, (out.mask >>> 2) + rows) : null;
     const r = takeLoss({ be: ctx.be, loss: this.loss!, P: out.ptr, Y: this.tgtBuf, dP: withGrad ? this.dPBuf : 0, rows, cols, weights, mask });
     const loss = r.loss + this.penalties(ctx.be, withGrad);
     const mw = mask && weights ? weights.map((v, i) => v * mask[i]) : mask ?? weights;
@@ -384,7 +534,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   /** Weight and activity regularization: the penalty; with withGrad, the activity gradients (backwardAll adds them). */
   private penalties(be: Backend, withGrad: boolean): number {
-    const w = hasWeightPenalties(this.placed) ? weightPenalty(this.placed, be.f32(), this.store.params >> 2, -1) : 0;
+    const w = hasWeightPenalties(this.placed) ? weightPenalty(this.placed, be.f32(), this.store.params >>> 2, -1) : 0;
     const a = activityPenalty(this.layers, this.outs, be.f32(), withGrad);
     this.activityGrads = a.grads;
     return w + a.value;
@@ -394,7 +544,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     let d = this.dPBuf;
     const needDx = this.needDx();
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      if (this.activityGrads[i]) addInto(ctx.be.f32(), d >> 2, this.activityGrads[i]!);
+      if (this.activityGrads[i]) addInto(ctx.be.f32(), d >>> 2, this.activityGrads[i]!);
       d = this.layers[i].backward(ctx, d, needDx[i]);
       if (!needDx[i]) break; // nothing below has trainable weights
     }
@@ -405,10 +555,10 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     const opt = this.optimizer!;
     if (opt.weightDecay) {
       const ranges = this.placed.map((p) => ({ offset: p.offset, size: p.size, trainable: p.layer.trainable }));
-      applyWeightDecay(ranges, this.be!.f32(), this.store.params >> 2, opt.weightDecay, opt.nextLearningRate());
+      applyWeightDecay(ranges, this.be!.f32(), this.store.params >>> 2, opt.weightDecay, opt.nextLearningRate());
     }
     opt.apply(this.store.params, this.store.grads);
-    if (hasConstraints(this.placed)) applyConstraints(this.placed, this.be!.f32(), this.store.params >> 2);
+    if (hasConstraints(this.placed)) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
   }
 
   /**
@@ -425,7 +575,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   }
 
   private zeroGrads(be: Backend): void {
-    be.f32().fill(0, this.store.grads >> 2, (this.store.grads >> 2) + this.nParams);
+    be.f32().fill(0, this.store.grads >>> 2, (this.store.grads >>> 2) + this.nParams);
   }
 
   /** Add this batch to the metrics' streaming state (`weights`: sample weight × mask per row, or null). */
@@ -434,7 +584,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     if (!this.metrics.length) return;
     const cols = out.shape[out.shape.length - 1];
     const rows = prod(out.shape) / cols;
-    const pred = be.f32().slice(out.ptr >> 2, (out.ptr >> 2) + rows * cols);
+    const pred = be.f32().slice(out.ptr >>> 2, (out.ptr >>> 2) + rows * cols);
     const rowT = y.size / y.shape[0];
     const tgt = y.dtype === 'int32' ? new Int32Array((to - from) * rowT) : new Float32Array((to - from) * rowT);
     gatherRows(y, idx, from, to, tgt, 0);
@@ -487,7 +637,10 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.loss = loss;
     this.optimizer = optimizer;
     this.metrics = metrics;
-    if (this.be) optimizer.attach(this.be, this.nParams);
+    if (this.be) {
+      const end = this.begin('compile');
+      try { this.placeOptimizer(); } finally { end(); }
+    }
   }
 
   private requireCompiled(who: string): void {
@@ -513,6 +666,15 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
    */
   predict(xIn: TensorLike, args: PredictArgs = {}): PredictOutput<L> {
     args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
+    const end = this.begin('predict');
+    try {
+      return this.predictChecked(xIn, args);
+    } finally {
+      end();
+    }
+  }
+
+  private predictChecked(xIn: TensorLike, args: PredictArgs): PredictOutput<L> {
     this.buildFromData(xIn);
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.predict`);
@@ -536,7 +698,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
       acts.forEach((o, i) => {
         const row = prod(o.shape) / o.shape[0];
         if (!outs[i]) outs[i] = { shape: [N, ...o.shape.slice(1)], data: new Float32Array(N * row) };
-        outs[i].data.set(f.subarray(o.ptr >> 2, (o.ptr >> 2) + (to - from) * row), from * row);
+        outs[i].data.set(f.subarray(o.ptr >>> 2, (o.ptr >>> 2) + (to - from) * row), from * row);
       });
     }
     const tensors = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
@@ -556,7 +718,12 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.evaluate`);
     assertReadAllowed(this, this.name, 'evaluate', this.fixedBatch() !== null);
     const w = this.rowWeights(args.sampleWeight, undefined, y, `${this.name}.evaluate`);
-    return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'), w);
+    const end = this.begin('evaluate');
+    try {
+      return this.evaluateChecked(x, y, this.fixedBatch() ?? this.checkBatchSize(args.batchSize ?? 32, 'evaluate'), w);
+    } finally {
+      end();
+    }
   }
 
   /** @internal per-row weights from fit/evaluate's sampleWeight / classWeight (src/train/sample-weights.ts). */
@@ -604,8 +771,13 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.trainOnBatch`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.trainOnBatch`);
-    return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true,
-      { where: `${this.name}.trainOnBatch: on this batch (${x.shape[0]} samples, x ${shapeStr(x.shape)})` }).loss;
+    const end = this.begin('trainOnBatch');
+    try {
+      return this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], true,
+        { where: `${this.name}.trainOnBatch: on this batch (${x.shape[0]} samples, x ${shapeStr(x.shape)})` }).loss;
+    } finally {
+      end();
+    }
   }
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
@@ -619,7 +791,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     if (opts.metricAcc) this.metricScores(be, out, y, idx, from, to, opts.metricAcc, weights);
     this.backwardAll(ctx);
     // after backward: the layers' kernels write their weight gradients, the penalty's adds to them
-    if (hasWeightPenalties(this.placed)) weightPenalty(this.placed, be.f32(), this.store.params >> 2, this.store.grads >> 2);
+    if (hasWeightPenalties(this.placed)) weightPenalty(this.placed, be.f32(), this.store.params >>> 2, this.store.grads >>> 2);
     if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
@@ -633,8 +805,13 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.build();
     const x = checkX(xIn, this.inputSpec(), `${this.name}.computeGradients`);
     const y = checkY(yIn, x.shape[0], this.targetSpec(), `${this.name}.computeGradients`);
-    const { loss } = this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], false, { training: args.training ?? true });
-    return { loss, grads: this.readBlock(this.store.grads) };
+    const end = this.begin('computeGradients');
+    try {
+      const { loss } = this.stepChecked(x, y, rowIndices(x.shape[0]), 0, x.shape[0], false, { training: args.training ?? true });
+      return { loss, grads: this.readBlock(this.store.grads) };
+    } finally {
+      end();
+    }
   }
 
   /** Apply gradients (computeGradients' form and order) with the compiled optimizer. */
@@ -676,25 +853,25 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   /** @internal copy the whole params block into dst. */
   readParams(dst: Float32Array): void {
-    const be = this.sync(), p = this.store.params >> 2;
+    const be = this.sync(), p = this.store.params >>> 2;
     dst.set(be.f32().subarray(p, p + this.nParams));
   }
 
   /** @internal overwrite the whole params block (a replica taking the caller's weights). */
   writeParams(src: Float32Array): void {
     const be = this.sync();
-    be.f32().set(src.subarray(0, this.nParams), this.store.params >> 2);
+    be.f32().set(src.subarray(0, this.nParams), this.store.params >>> 2);
   }
 
   /** @internal copy the whole grads block into dst. */
   readGrads(dst: Float32Array): void {
-    const be = this.sync(), g = this.store.grads >> 2;
+    const be = this.sync(), g = this.store.grads >>> 2;
     dst.set(be.f32().subarray(g, g + this.nParams));
   }
 
   /** @internal grads ← w0·grads + Σ w·g (other chunks' gradients), then one optimizer step. */
   applyCombined(w0: number, parts: { w: number; g: Float32Array }[], loss = 0): void {
-    const be = this.sync(), g0 = this.store.grads >> 2, n = this.nParams;
+    const be = this.sync(), g0 = this.store.grads >>> 2, n = this.nParams;
     const G = be.f32().subarray(g0, g0 + n);
     if (parts.length === 1) {
       const a = parts[0].g, w = parts[0].w;
@@ -720,7 +897,12 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
       this.requireCompiled('fit');
       this.buildFromData(x);
       this.build();
-      return await fitLoop(this, x, y, args);
+      const endCall = this.begin('fit'); // names the call in memory errors; sizes the workspace back after
+      try {
+        return await fitLoop(this, x, y, args);
+      } finally {
+        endCall();
+      }
     } finally {
       end();
     }
@@ -734,7 +916,12 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     const end = beginFit(this, this.name); // the same busy rule as fit
     try {
       this.requireCompiled('fitDataset');
-      return await fitDatasetLoop(this, dataset, args);
+      const endCall = this.begin('fitDataset');
+      try {
+        return await fitDatasetLoop(this, dataset, args);
+      } finally {
+        endCall();
+      }
     } finally {
       end();
     }
@@ -802,12 +989,12 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
 
   private readBlock(base: number): WeightValue[] {
     const f = this.be!.f32();
-    return this.placed.map((p) => ({ name: p.name, shape: p.shape.slice(), data: f.slice((base >> 2) + p.offset, (base >> 2) + p.offset + p.size) }));
+    return this.placed.map((p) => ({ name: p.name, shape: p.shape.slice(), data: f.slice((base >>> 2) + p.offset, (base >>> 2) + p.offset + p.size) }));
   }
 
   private writeBlock(base: number, list: WeightValue[]): void {
     const f = this.be!.f32();
-    this.placed.forEach((p, i) => f.set(list[i].data, (base >> 2) + p.offset));
+    this.placed.forEach((p, i) => f.set(list[i].data, (base >>> 2) + p.offset));
   }
 
   private checkWeightList(list: unknown, who: string): asserts list is readonly WeightValue[] {
@@ -864,7 +1051,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     this.build();
     const counts = new Map<Layer, number>();
     for (const p of this.placed) counts.set(p.layer, (counts.get(p.layer) ?? 0) + p.size);
-    return summaryTable(this.name, this.layers, (l) => counts.get(l) ?? 0, lineLength);
+    return `${summaryTable(this.name, this.layers, (l) => counts.get(l) ?? 0, lineLength)}\n${this.plannedBytesLine()}`;
   }
 
   /** Keras/tfjs-layers topology (what model.json's modelTopology holds). */
@@ -898,9 +1085,38 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
     return saveModel(this, target, opts);
   }
 
-  /** Memory this model holds in the backend (bytes), for diagnostics and leak tests. */
-  memoryInfo(): { backend: string | null; heapUsedBytes: number; memoryBytes: number } {
-    return { backend: this.be?.name ?? null, heapUsedBytes: this.be?.heapUsedBytes() ?? 0, memoryBytes: this.be?.memoryBytes() ?? 0 };
+  /**
+   * The model's memory plan: every block and region it holds in backend memory (bytes, absolute
+   * byte offsets), plus the backend's totals. `String(info)` / `info.text` is the printed map.
+   */
+  memoryInfo(): MemoryInfo {
+    const plan = this.plan;
+    const last = this.lastPlanned;
+    const lines = [plan ? plan.toString(`${this.name} memory plan`) : `${this.name} memory plan: nothing placed (no call yet, or disposed)`];
+    if (last && !plan?.has('workspace')) {
+      lines.push(`  workspace released; last planned for ${shapeStr(last.shape)} (${last.training ? 'training' : 'inference'}): ${fmtBytes(last.bytes)}`);
+    }
+    const text = lines.join('\n');
+    return {
+      backend: this.be?.name ?? null,
+      heapUsedBytes: this.be?.heapUsedBytes() ?? 0,
+      memoryBytes: this.be?.memoryBytes() ?? 0,
+      plannedBytes: plan?.totalBytes() ?? 0,
+      regions: plan?.regions() ?? [],
+      lastWorkspace: last ? { shape: last.shape.slice(), training: last.training, bytes: last.bytes } : null,
+      text,
+      toString: () => text,
+    };
+  }
+
+  /** Bytes of the weights, optimizer and state blocks plus the last planned workspace. */
+  private plannedBytesLine(): string {
+    const plan = this.plan;
+    const fixed = plan ? plan.totalBytes() - plan.bytes('workspace') : 0;
+    const last = this.lastPlanned;
+    if (!plan && !last) return 'Planned memory: none yet (placed at the first call)';
+    const ws = last ? `, workspace ${fmtBytes(last.bytes)} for input ${shapeStr(last.shape)} (${last.training ? 'training' : 'inference'})` : '';
+    return `Planned memory: ${fmtBytes(fixed + (last?.bytes ?? 0))} (weights/optimizer/state ${fmtBytes(fixed)}${ws})`;
   }
 }
 

@@ -133,10 +133,10 @@ export function activityPenalty(layers: readonly { penalties: Penalties }[], out
     const r = l.penalties.activity;
     if (!r) return;
     const o = outs[i], n = o.shape.reduce((a, b) => a * b, 1);
-    value += r.penalty(f, o.ptr >> 2, n);
+    value += r.penalty(f, o.ptr >>> 2, n);
     if (withGrad) {
       const g = new Float32Array(n);
-      r.addGradient(g, 0, f, o.ptr >> 2, n);
+      r.addGradient(g, 0, f, o.ptr >>> 2, n);
       grads[i] = g;
     }
   });

@@ -21,8 +21,8 @@ export function run<K extends string>(
     const n = typeof spec === 'number' ? spec : spec.length;
     const p = be.alloc(Math.max(n, 1) * 4);
     ptrs[key] = p;
-    if (spec instanceof Float32Array) be.f32().set(spec, p >> 2);
-    else if (spec instanceof Int32Array) be.i32().set(spec, p >> 2);
+    if (spec instanceof Float32Array) be.f32().set(spec, p >>> 2);
+    else if (spec instanceof Int32Array) be.i32().set(spec, p >>> 2);
   }
   const ret = call(ptrs);
   const out = {} as Record<K, Float32Array | Int32Array>;
@@ -30,8 +30,8 @@ export function run<K extends string>(
     const spec = bufs[key];
     const n = typeof spec === 'number' ? spec : spec.length;
     out[key] = spec instanceof Int32Array
-      ? be.i32().slice(ptrs[key] >> 2, (ptrs[key] >> 2) + n)
-      : be.f32().slice(ptrs[key] >> 2, (ptrs[key] >> 2) + n);
+      ? be.i32().slice(ptrs[key] >>> 2, (ptrs[key] >>> 2) + n)
+      : be.f32().slice(ptrs[key] >>> 2, (ptrs[key] >>> 2) + n);
     be.free(ptrs[key]);
   }
   return { ret, out };
@@ -45,12 +45,12 @@ const GUARD = 64, SENTINEL = 1234.5;
  */
 export function guarded(be: Backend, n: number): { base: number; ptr: number; intact: () => boolean } {
   const base = be.alloc((n + 2 * GUARD) * 4);
-  be.f32().fill(SENTINEL, base >> 2, (base >> 2) + n + 2 * GUARD);
+  be.f32().fill(SENTINEL, base >>> 2, (base >>> 2) + n + 2 * GUARD);
   const ptr = base + GUARD * 4;
   const intact = () => {
     const v = be.f32();
     for (let k = 0; k < GUARD; k++) {
-      if (v[(base >> 2) + k] !== SENTINEL || v[(ptr >> 2) + n + k] !== SENTINEL) return false;
+      if (v[(base >>> 2) + k] !== SENTINEL || v[(ptr >>> 2) + n + k] !== SENTINEL) return false;
     }
     return true;
   };

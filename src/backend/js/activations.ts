@@ -32,12 +32,12 @@ export function actGradValue(y: number, act: number): number {
 }
 
 export function activate(Y: number, X: number, n: number, act: number): void {
-  const f = mem.f32, x0 = X >> 2, y0 = Y >> 2;
+  const f = mem.f32, x0 = X >>> 2, y0 = Y >>> 2;
   for (let i = 0; i < n; i++) f[y0 + i] = actValue(f[x0 + i], act);
 }
 
 export function activateBackward(dX: number, dY: number, Y: number, n: number, act: number): void {
-  const f = mem.f32, dx0 = dX >> 2, dy0 = dY >> 2, y0 = Y >> 2;
+  const f = mem.f32, dx0 = dX >>> 2, dy0 = dY >>> 2, y0 = Y >>> 2;
   for (let i = 0; i < n; i++) f[dx0 + i] = f[dy0 + i] * actGradValue(f[y0 + i], act);
 }
 
@@ -45,7 +45,7 @@ export function activateBackward(dX: number, dY: number, Y: number, n: number, a
 export function softmax(Y: number, X: number, rows: number, cols: number): void {
   const f = mem.f32;
   for (let r = 0; r < rows; r++) {
-    const x0 = (X >> 2) + r * cols, y0 = (Y >> 2) + r * cols;
+    const x0 = (X >>> 2) + r * cols, y0 = (Y >>> 2) + r * cols;
     let m = -Infinity;
     for (let j = 0; j < cols; j++) m = Math.max(m, f[x0 + j]);
     let s = 0;
@@ -58,7 +58,7 @@ export function softmax(Y: number, X: number, rows: number, cols: number): void 
 export function softmaxBackward(dX: number, dY: number, Y: number, rows: number, cols: number): void {
   const f = mem.f32;
   for (let r = 0; r < rows; r++) {
-    const o = r * cols, dy0 = (dY >> 2) + o, y0 = (Y >> 2) + o, dx0 = (dX >> 2) + o;
+    const o = r * cols, dy0 = (dY >>> 2) + o, y0 = (Y >>> 2) + o, dx0 = (dX >>> 2) + o;
     let d = 0;
     for (let j = 0; j < cols; j++) d += f[dy0 + j] * f[y0 + j];
     for (let j = 0; j < cols; j++) f[dx0 + j] = f[y0 + j] * (f[dy0 + j] - d);

@@ -10,9 +10,9 @@ import { activate, activateBackward, softmax, softmaxBackward } from './activati
 export function denseForward(Y: number, X: number, W: number, b: number, M: number, K: number, N: number, act: number): void {
   gemm(Y, X, W, M, K, N, K, N, N, 0);
   if (b !== 0) {
-    const f = mem.f32, b0 = b >> 2;
+    const f = mem.f32, b0 = b >>> 2;
     for (let r = 0; r < M; r++) {
-      const y0 = (Y >> 2) + r * N;
+      const y0 = (Y >>> 2) + r * N;
       for (let j = 0; j < N; j++) f[y0 + j] += f[b0 + j];
     }
   }
@@ -26,9 +26,9 @@ export function denseBackward(dX: number, dW: number, db: number, dY: number, X:
   if (act === ACT.softmax) softmaxBackward(dY, dY, Y, M, N);
   else if (act !== ACT.linear) activateBackward(dY, dY, Y, M * N, act);
   if (db !== 0) {
-    const f = mem.f32, b0 = db >> 2;
+    const f = mem.f32, b0 = db >>> 2;
     for (let r = 0; r < M; r++) {
-      const d0 = (dY >> 2) + r * N;
+      const d0 = (dY >>> 2) + r * N;
       for (let j = 0; j < N; j++) f[b0 + j] += f[d0 + j];
     }
   }

@@ -2,17 +2,17 @@
 import { mem } from './heap.js';
 
 export function embeddingForward(Y: number, ids: number, E: number, n: number, D: number): void {
-  const f = mem.f32, id0 = ids >> 2;
+  const f = mem.f32, id0 = ids >>> 2;
   for (let i = 0; i < n; i++) {
-    const src = (E >> 2) + mem.i32[id0 + i] * D;
-    f.copyWithin((Y >> 2) + i * D, src, src + D);
+    const src = (E >>> 2) + mem.i32[id0 + i] * D;
+    f.copyWithin((Y >>> 2) + i * D, src, src + D);
   }
 }
 
 export function embeddingBackward(dE: number, dY: number, ids: number, n: number, D: number): void {
-  const f = mem.f32, id0 = ids >> 2;
+  const f = mem.f32, id0 = ids >>> 2;
   for (let i = 0; i < n; i++) {
-    const dst = (dE >> 2) + mem.i32[id0 + i] * D, src = (dY >> 2) + i * D;
+    const dst = (dE >>> 2) + mem.i32[id0 + i] * D, src = (dY >>> 2) + i * D;
     for (let j = 0; j < D; j++) f[dst + j] += f[src + j];
   }
 }

@@ -16,7 +16,7 @@ import { GEMM } from '../types.js';
 export function gemm(C: number, A: number, B: number, M: number, K: number, N: number,
                      lda: number, ldb: number, ldc: number, flags: number): void {
   const f = mem.f32;
-  const a0 = A >> 2, b0 = B >> 2, c0 = C >> 2;
+  const a0 = A >>> 2, b0 = B >>> 2, c0 = C >>> 2;
   const transA = (flags & GEMM.transA) !== 0, transB = (flags & GEMM.transB) !== 0;
   const acc = (flags & GEMM.accumulate) !== 0;
   // op(A)[i, p] = f[a0 + i·ra + p·ka]

@@ -37,9 +37,9 @@ export function gruForward(Y: number, hT: number, X: number, W: number, U: numbe
       gemm(rec, hsrc, U, B, H, H3, T * H, H3, H3, 0);
       for (let b = 0; b < B; b++) {
         const row = b * T + t;
-        const g = (G >> 2) + row * H3, rc = (rec >> 2) + b * H3;
-        if (bias) addRow(rc, (bias >> 2) + H3, H3);
-        const rh = (R >> 2) + row * H, hp = (Hp >> 2) + row * H, y = (Y >> 2) + (b * T + s) * H;
+        const g = (G >>> 2) + row * H3, rc = (rec >>> 2) + b * H3;
+        if (bias) addRow(rc, (bias >>> 2) + H3, H3);
+        const rh = (R >>> 2) + row * H, hp = (Hp >>> 2) + row * H, y = (Y >>> 2) + (b * T + s) * H;
         const keep = isKept(mask, row);
         for (let j = 0; j < H; j++) {
           f[g + j] = actS(f[g + j] + f[rc + j], recAct);
@@ -55,7 +55,7 @@ export function gruForward(Y: number, hT: number, X: number, W: number, U: numbe
       gemm(G + t * H3 * 4, hsrc, U, B, H, 2 * H, T * H, H3, T * H3, GEMM.accumulate);
       for (let b = 0; b < B; b++) {
         const row = b * T + t;
-        const g = (G >> 2) + row * H3, hp = (hsrc >> 2) + b * T * H, rh = (R >> 2) + row * H;
+        const g = (G >>> 2) + row * H3, hp = (hsrc >>> 2) + b * T * H, rh = (R >>> 2) + row * H;
         for (let j = 0; j < 2 * H; j++) f[g + j] = actS(f[g + j], recAct);
         for (let j = 0; j < H; j++) f[rh + j] = f[g + H + j] * f[hp + j];
       }
@@ -63,7 +63,7 @@ export function gruForward(Y: number, hT: number, X: number, W: number, U: numbe
       gemm(G + (t * H3 + 2 * H) * 4, R + t * H * 4, U + 2 * H * 4, B, H, H, T * H, H3, T * H3, GEMM.accumulate);
       for (let b = 0; b < B; b++) {
         const row = b * T + t;
-        const g = (G >> 2) + row * H3, hp = (Hp >> 2) + row * H, y = (Y >> 2) + (b * T + s) * H;
+        const g = (G >>> 2) + row * H3, hp = (Hp >>> 2) + row * H, y = (Y >>> 2) + (b * T + s) * H;
         const keep = isKept(mask, row);
         for (let j = 0; j < H; j++) {
           f[g + 2 * H + j] = actS(f[g + 2 * H + j], act);
@@ -94,9 +94,9 @@ export function gruBackward(dX: number, dW: number, dU: number, db: number, dh0:
     const t = back ? T - 1 - s : s;
     for (let b = 0; b < B; b++) {
       const row = b * T + t;
-      const g = (G >> 2) + row * H3, hp = (Hp >> 2) + row * H, rh = (R >> 2) + row * H;
-      const dg = (dG >> 2) + row * H3, dr = (dR >> 2) + row * H3, d = (dh >> 2) + b * H;
-      if (dY) addRow(d, (dY >> 2) + (b * T + s) * H, H);
+      const g = (G >>> 2) + row * H3, hp = (Hp >>> 2) + row * H, rh = (R >>> 2) + row * H;
+      const dg = (dG >>> 2) + row * H3, dr = (dR >>> 2) + row * H3, d = (dh >>> 2) + b * H;
+      if (dY) addRow(d, (dY >>> 2) + (b * T + s) * H, H);
       if (!isKept(mask, row)) {
         f.fill(0, dg, dg + H3);
         if (after) f.fill(0, dr, dr + H3);
@@ -133,8 +133,8 @@ export function gruBackward(dX: number, dW: number, dU: number, db: number, dh0:
     for (let b = 0; b < B; b++) {
       const row = b * T + t;
       if (!isKept(mask, row)) continue;
-      const g = (G >> 2) + row * H3, hp = (Hp >> 2) + row * H, dg = (dG >> 2) + row * H3;
-      const drh = (tmp >> 2) + b * H, d = (dh >> 2) + b * H;
+      const g = (G >>> 2) + row * H3, hp = (Hp >>> 2) + row * H, dg = (dG >>> 2) + row * H3;
+      const drh = (tmp >>> 2) + b * H, d = (dh >>> 2) + b * H;
       for (let j = 0; j < H; j++) {
         const z = f[g + j], r = f[g + H + j], x = f[drh + j];
         f[dg + H + j] = x * f[hp + j] * actGradS(r, recAct);
@@ -150,7 +150,7 @@ export function gruBackward(dX: number, dW: number, dU: number, db: number, dh0:
     }
   }
 
-  if (dh0) f.copyWithin(dh0 >> 2, dh >> 2, (dh >> 2) + B * H);
+  if (dh0) f.copyWithin(dh0 >>> 2, dh >>> 2, (dh >>> 2) + B * H);
   if (dW) gemm(dW, X, dG, I, BT, H3, I, H3, H3, GEMM.transA | GEMM.accumulate);
   if (dU) {
     // The products read h⊙m under recurrent dropout (R already holds r⊙h⊙m).

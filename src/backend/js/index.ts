@@ -42,6 +42,7 @@ export function createJsBackend(): Backend {
     free: (ptr) => heap.release(ptr),
     memoryBytes: () => mem.buffer.byteLength,
     heapUsedBytes: () => heap.usedBytes(),
+    availableBytes: () => heap.availableBytes(),
   };
   return instance;
 }

@@ -13,7 +13,7 @@ const clip = (x: number) => Math.min(Math.max(x, LO), HI);
 const inside = (x: number) => x >= LO && x <= HI;
 
 export function mseLoss(dP: number, P: number, Yt: number, rows: number, cols: number): number {
-  const f = mem.f32, n = rows * cols, p0 = P >> 2, t0 = Yt >> 2, d0 = dP >> 2;
+  const f = mem.f32, n = rows * cols, p0 = P >>> 2, t0 = Yt >>> 2, d0 = dP >>> 2;
   let s = 0;
   for (let i = 0; i < n; i++) {
     const d = f[p0 + i] - f[t0 + i];
@@ -24,7 +24,7 @@ export function mseLoss(dP: number, P: number, Yt: number, rows: number, cols: n
 }
 
 export function bceLoss(dP: number, P: number, Yt: number, rows: number, cols: number): number {
-  const f = mem.f32, n = rows * cols, p0 = P >> 2, t0 = Yt >> 2, d0 = dP >> 2;
+  const f = mem.f32, n = rows * cols, p0 = P >>> 2, t0 = Yt >>> 2, d0 = dP >>> 2;
   let s = 0;
   for (let i = 0; i < n; i++) {
     const x = f[p0 + i], y = f[t0 + i], p = clip(x);
@@ -65,9 +65,9 @@ export function cceLoss(dP: number, P: number, Yt: number, rows: number, cols: n
   let s = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    for (let j = 0; j < cols; j++) { p[j] = f[(P >> 2) + o + j]; y[j] = f[(Yt >> 2) + o + j]; }
+    for (let j = 0; j < cols; j++) { p[j] = f[(P >>> 2) + o + j]; y[j] = f[(Yt >>> 2) + o + j]; }
     s += cceRow(p, y, g);
-    if (g) for (let j = 0; j < cols; j++) f[(dP >> 2) + o + j] = g[j] / rows;
+    if (g) for (let j = 0; j < cols; j++) f[(dP >>> 2) + o + j] = g[j] / rows;
   }
   return s / rows;
 }
@@ -80,11 +80,11 @@ export function sparseCceLoss(dP: number, P: number, labels: number, rows: numbe
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     y.fill(0);
-    y[mem.i32[(labels >> 2) + r]] = 1;
-    for (let j = 0; j < cols; j++) p[j] = clip(f[(P >> 2) + o + j]);
+    y[mem.i32[(labels >>> 2) + r]] = 1;
+    for (let j = 0; j < cols; j++) p[j] = clip(f[(P >>> 2) + o + j]);
     s += cceRow(p, y, g);
     if (g) for (let j = 0; j < cols; j++) {
-      f[(dP >> 2) + o + j] = inside(f[(P >> 2) + o + j]) ? g[j] / rows : 0;
+      f[(dP >>> 2) + o + j] = inside(f[(P >>> 2) + o + j]) ? g[j] / rows : 0;
     }
   }
   return s / rows;

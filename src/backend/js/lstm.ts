@@ -36,7 +36,7 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
   const gates = cache + packedBFloats(H, G) * 4; // byte offsets
   const cells = gates + B * T * G * 4;
   const hprev = cells + B * T * H * 4;
-  const y0 = Y >> 2, g0 = gates >> 2, cl0 = cells >> 2, hp0 = hprev >> 2, b0 = bias >> 2, m0 = mask >> 2;
+  const y0 = Y >>> 2, g0 = gates >>> 2, cl0 = cells >>> 2, hp0 = hprev >>> 2, b0 = bias >>> 2, m0 = mask >>> 2;
 
   // Input projection of every step: gates[B·T, G] = X · W.
   if ((flags & RNN.projected) === 0) gemm(gates, X, W, B * T, I, G, I, G, G, 0);
@@ -52,8 +52,8 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
     if (dropped) gemm(gates + t * G * 4, hprev + t * H * 4, U, B, H, G, T * H, G, T * G, GEMM.accumulate);
     else if (A !== 0) gemm(gates + t * G * 4, A, U, B, H, G, lda, G, T * G, GEMM.accumulate);
     for (let b = 0; b < B; b++) {
-      const hp = A !== 0 ? (A >> 2) + b * lda : -1;
-      const cp = s > 0 ? cl0 + (b * T + tp) * H : c0 !== 0 ? (c0 >> 2) + b * H : -1;
+      const hp = A !== 0 ? (A >>> 2) + b * lda : -1;
+      const cp = s > 0 ? cl0 + (b * T + tp) * H : c0 !== 0 ? (c0 >>> 2) + b * H : -1;
       const yr = y0 + (b * T + s) * H;
       const cr = cl0 + (b * T + t) * H;
       if (training && !dropped) copyOrZero(f, hp0 + (b * T + t) * H, hp, H);
@@ -76,8 +76,8 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
   }
   const tLast = back ? 0 : T - 1;
   for (let b = 0; b < B; b++) {
-    if (hT !== 0) copyOrZero(f, (hT >> 2) + b * H, y0 + (b * T + T - 1) * H, H);
-    if (cT !== 0) copyOrZero(f, (cT >> 2) + b * H, cl0 + (b * T + tLast) * H, H);
+    if (hT !== 0) copyOrZero(f, (hT >>> 2) + b * H, y0 + (b * T + T - 1) * H, H);
+    if (cT !== 0) copyOrZero(f, (cT >>> 2) + b * H, cl0 + (b * T + tLast) * H, H);
   }
 }
 
@@ -98,17 +98,17 @@ export function lstmBackward(dX: number, dW: number, dU: number, db: number, dh0
   const dh = dG + B * T * G * 4;
   const dc = dh + B * H * 4;
   const tmp = dc + B * H * 4;
-  const g0 = gates >> 2, cl0 = cells >> 2, dG0 = dG >> 2, dh0i = dh >> 2, dc0i = dc >> 2, m0 = mask >> 2;
+  const g0 = gates >>> 2, cl0 = cells >>> 2, dG0 = dG >>> 2, dh0i = dh >>> 2, dc0i = dc >>> 2, m0 = mask >>> 2;
 
-  copyOrZero(f, dh0i, dhT !== 0 ? dhT >> 2 : -1, B * H);
-  copyOrZero(f, dc0i, dcT !== 0 ? dcT >> 2 : -1, B * H);
+  copyOrZero(f, dh0i, dhT !== 0 ? dhT >>> 2 : -1, B * H);
+  copyOrZero(f, dc0i, dcT !== 0 ? dcT >>> 2 : -1, B * H);
 
   for (let s = T - 1; s >= 0; s--) {
     const t = back ? T - 1 - s : s;
     const tp = back ? t + 1 : t - 1;
     for (let b = 0; b < B; b++) {
       const dhr = dh0i + b * H, dcr = dc0i + b * H;
-      const dyr = dY !== 0 ? (dY >> 2) + (b * T + s) * H : -1;
+      const dyr = dY !== 0 ? (dY >>> 2) + (b * T + s) * H : -1;
       const dgr = dG0 + (b * T + t) * G;
       if (mask !== 0 && f[m0 + b * T + t] === 0) {
         // Forward kept h, c and output h_{t-1}: gradients pass straight through.
@@ -116,7 +116,7 @@ export function lstmBackward(dX: number, dW: number, dU: number, db: number, dh0
         if (dyr >= 0) for (let j = 0; j < H; j++) f[dhr + j] += f[dyr + j];
         continue;
       }
-      const cp = s > 0 ? cl0 + (b * T + tp) * H : c0 !== 0 ? (c0 >> 2) + b * H : -1;
+      const cp = s > 0 ? cl0 + (b * T + tp) * H : c0 !== 0 ? (c0 >>> 2) + b * H : -1;
       const gr = g0 + (b * T + t) * G;
       const cr = cl0 + (b * T + t) * H;
       for (let j = 0; j < H; j++) {
@@ -147,15 +147,15 @@ export function lstmBackward(dX: number, dW: number, dU: number, db: number, dh0
       }
     }
   }
-  if (dh0 !== 0) copyOrZero(f, dh0 >> 2, dh0i, B * H);
-  if (dc0 !== 0) copyOrZero(f, dc0 >> 2, dc0i, B * H);
+  if (dh0 !== 0) copyOrZero(f, dh0 >>> 2, dh0i, B * H);
+  if (dc0 !== 0) copyOrZero(f, dc0 >>> 2, dc0i, B * H);
 
   const BT = B * T;
   if (dW !== 0) gemm(dW, X, dG, I, BT, G, I, G, G, GEMM.transA | GEMM.accumulate);
   if (dU !== 0) gemm(dU, hprev, dG, H, BT, G, H, G, G, GEMM.transA | GEMM.accumulate);
   if (dX !== 0) gemm(dX, dG, W, BT, G, I, G, G, I, GEMM.transB);
   if (db !== 0) {
-    const d = db >> 2;
+    const d = db >>> 2;
     for (let r = 0; r < BT; r++) {
       const row = dG0 + r * G;
       for (let j = 0; j < G; j++) f[d + j] += f[row + j];

@@ -5,12 +5,12 @@
 import { mem } from './heap.js';
 
 export function sgdUpdate(W: number, G: number, n: number, lr: number): void {
-  const f = mem.f32, w0 = W >> 2, g0 = G >> 2;
+  const f = mem.f32, w0 = W >>> 2, g0 = G >>> 2;
   for (let i = 0; i < n; i++) f[w0 + i] -= lr * f[g0 + i];
 }
 
 export function momentumUpdate(W: number, A: number, G: number, n: number, lr: number, momentum: number, nesterov: number): void {
-  const f = mem.f32, w0 = W >> 2, a0 = A >> 2, g0 = G >> 2;
+  const f = mem.f32, w0 = W >>> 2, a0 = A >>> 2, g0 = G >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[g0 + i], a = momentum * f[a0 + i] + g;
     f[a0 + i] = a;
@@ -20,7 +20,7 @@ export function momentumUpdate(W: number, A: number, G: number, n: number, lr: n
 
 export function rmspropUpdate(W: number, MS: number, MOM: number, G: number, n: number, lr: number, rho: number,
                               momentum: number, eps: number): void {
-  const f = mem.f32, w0 = W >> 2, s0 = MS >> 2, m0 = MOM >> 2, g0 = G >> 2;
+  const f = mem.f32, w0 = W >>> 2, s0 = MS >>> 2, m0 = MOM >>> 2, g0 = G >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[g0 + i], ms = rho * f[s0 + i] + (1 - rho) * g * g;
     f[s0 + i] = ms;
@@ -33,7 +33,7 @@ export function rmspropUpdate(W: number, MS: number, MOM: number, G: number, n: 
 /** Keras centered RMSprop; ε added inside the sqrt (tfjs subtracts it, see the wasm kernel's Porting note). */
 export function rmspropCenteredUpdate(W: number, MS: number, MG: number, MOM: number, G: number, n: number, lr: number,
                                       rho: number, momentum: number, eps: number): void {
-  const f = mem.f32, w0 = W >> 2, s0 = MS >> 2, a0 = MG >> 2, m0 = MOM >> 2, g0 = G >> 2;
+  const f = mem.f32, w0 = W >>> 2, s0 = MS >>> 2, a0 = MG >>> 2, m0 = MOM >>> 2, g0 = G >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[g0 + i], ms = rho * f[s0 + i] + (1 - rho) * g * g, mg = rho * f[a0 + i] + (1 - rho) * g;
     f[s0 + i] = ms;
@@ -46,7 +46,7 @@ export function rmspropCenteredUpdate(W: number, MS: number, MG: number, MOM: nu
 
 export function adamUpdate(W: number, M: number, V: number, G: number, n: number, lr: number, beta1: number, beta2: number,
                            eps: number, beta1Pow: number, beta2Pow: number): void {
-  const f = mem.f32, w0 = W >> 2, m0 = M >> 2, v0 = V >> 2, g0 = G >> 2;
+  const f = mem.f32, w0 = W >>> 2, m0 = M >>> 2, v0 = V >>> 2, g0 = G >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[g0 + i];
     const m = beta1 * f[m0 + i] + (1 - beta1) * g;
@@ -58,7 +58,7 @@ export function adamUpdate(W: number, M: number, V: number, G: number, n: number
 }
 
 export function sumSquares(X: number, n: number): number {
-  const f = mem.f32, x0 = X >> 2;
+  const f = mem.f32, x0 = X >>> 2;
   let s = 0;
   for (let i = 0; i < n; i++) s += f[x0 + i] * f[x0 + i];
   return s;
@@ -66,12 +66,12 @@ export function sumSquares(X: number, n: number): number {
 
 /** s is rounded to float32 as the wasm export receives it, so both backends give the same bits. */
 export function scale(X: number, n: number, s: number): void {
-  const f = mem.f32, x0 = X >> 2, sf = Math.fround(s);
+  const f = mem.f32, x0 = X >>> 2, sf = Math.fround(s);
   for (let i = 0; i < n; i++) f[x0 + i] *= sf; // exact double product, one rounding on store
 }
 
 export function clipByValue(X: number, n: number, v: number): void {
-  const f = mem.f32, x0 = X >> 2;
+  const f = mem.f32, x0 = X >>> 2;
   v = Math.fround(v);
   for (let i = 0; i < n; i++) {
     const x = f[x0 + i];
