@@ -240,8 +240,12 @@ describe("the README's TypeScript blocks compile (strict, skipLibCheck false)", 
   const FREE: Record<string, string> = {
     trainTexts: 'string[]', labels: 'Tensor', model: 'Sequential', x: 'Tensor', y: 'Tensor',
     modelTopology: "ModelArtifacts['modelTopology']", weightSpecs: "ModelArtifacts['weightSpecs']", weightData: "ModelArtifacts['weightData']",
+    files: 'string[]', load: '(file: string) => { x: Tensor; y: Tensor }', xVal: 'Tensor', yVal: 'Tensor', w: 'Tensor',
+    endlessGenerator: '() => Generator<{ xs: Tensor; ys: Tensor }>', testWindows: 'Iterable<{ xs: Tensor; ys: Tensor }>',
+    features: 'Float32Array', targets: 'Float32Array', trainSeries: 'Float32Array', series: 'Float32Array', zWindow: 'Tensor',
+    trainX: 'Tensor', probs: 'Float32Array', rng: '() => number', file: '{ arrayBuffer(): Promise<ArrayBuffer> }',
   };
-  const VALUES = ['init', 'setBackend', 'getBackend', 'tensor', 'Sequential', 'layers', 'optimizers', 'losses', 'metrics', 'callbacks', 'text', 'io', 'kernels', 'setSeed'];
+  const VALUES = ['init', 'setBackend', 'getBackend', 'tensor', 'Sequential', 'layers', 'optimizers', 'losses', 'metrics', 'callbacks', 'text', 'io', 'kernels', 'setSeed', 'data'];
 
   function moduleFor(block: string, nodeTypes: boolean): string {
     const own = new Set([...block.matchAll(/import\s*\{([^}]*)\}\s*from\s*'lstm-wasm'/g)].flatMap((m) => m[1].split(',').map((s) => s.trim().replace(/^type\s+/, ''))));

@@ -19,10 +19,11 @@ export interface Metric extends MetricDef {
   spec: string | Record<string, unknown>;
 }
 
-const NAMES = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
+/** Every metric name compile accepts (camelCase; snake_case works too). */
+export const METRIC_NAMES = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
   'meanAbsoluteError', 'meanSquaredError', 'rootMeanSquaredError', 'meanAbsolutePercentageError',
   'precision', 'recall', 'auc', 'f1Score'] as const;
-export type MetricName = typeof NAMES[number];
+export type MetricName = typeof METRIC_NAMES[number];
 const ALIASES: Record<string, MetricName> = { acc: 'accuracy', mae: 'meanAbsoluteError', mse: 'meanSquaredError', rmse: 'rootMeanSquaredError', mape: 'meanAbsolutePercentageError' };
 const OPTIONS: Partial<Record<MetricName, string[]>> = {
   binaryAccuracy: ['threshold'], precision: ['thresholds'], recall: ['thresholds'], topKCategoricalAccuracy: ['k'],
@@ -32,8 +33,8 @@ const OPTIONS: Partial<Record<MetricName, string[]>> = {
 function metricName(s: unknown, who: string): MetricName {
   if (typeof s !== 'string') throw new Error(`${who}: expected a metric name like 'accuracy' or 'mae', got ${describe(s)}`);
   const c = canonical(s);
-  const hit = ownGet(ALIASES, c) ?? NAMES.find((n) => canonical(n) === c);
-  if (!hit) throw new Error(`${who}: unknown metric '${s}'; expected one of ${NAMES.map((n) => `'${n}'`).join(', ')} (or 'acc', 'mae', 'mse', 'rmse', 'mape')`);
+  const hit = ownGet(ALIASES, c) ?? METRIC_NAMES.find((n) => canonical(n) === c);
+  if (!hit) throw new Error(`${who}: unknown metric '${s}'; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')} (or 'acc', 'mae', 'mse', 'rmse', 'mape')`);
   return hit;
 }
 

@@ -21,7 +21,8 @@ export type MultiOutputOf<A> = A extends { mergeMode: null } ? true
     ? ('mergeMode' extends keyof A ? (null extends A[keyof A & 'mergeMode'] ? boolean : false) : false)
     : boolean;
 
-type Outputs<R> = [R] extends [false] ? Tensor : [R] extends [true] ? Tensor[] : Tensor | Tensor[];
+/** `Tensor` for one output, `Tensor[]` for several, both when the type cannot tell. */
+export type Outputs<R> = [R] extends [false] ? Tensor : [R] extends [true] ? Tensor[] : Tensor | Tensor[];
 
 /** The output of one layer: `Tensor[]` when it returns its states or has several outputs. */
 export type LayerOutput<Last> = Last extends { readonly returnState: infer R } ? Outputs<R>

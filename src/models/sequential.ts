@@ -27,7 +27,7 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Rng } from '../util/random.js';
 import { nextSeed } from '../util/seed.js';
-import { getLoss, takeLoss, type Loss } from '../losses.js';
+import { getLoss, takeLoss, type Loss, type CustomLossSpec } from '../losses.js';
 import { resolveMetric, updateMetrics, newMetricState, metricResults, type Metric } from '../metrics.js';
 import { weightPenalty, activityPenalty, addInto, applyConstraints, hasWeightPenalties, hasConstraints } from '../train/penalties.js';
 import { applyWeightDecay } from '../optimizers/weight-decay.js';
@@ -82,7 +82,7 @@ export const SEQUENTIAL_OPTIONS = ['name', 'seed'] as const;
 export interface CompileArgs {
   optimizer: OptimizerIdentifier | Optimizer;
   /** A name ('mae', 'huber' …), { name, ...options } or a custom { name?, value, gradient } (src/losses/resolve.ts). */
-  loss: LossIdentifier | Record<string, unknown>;
+  loss: LossIdentifier | CustomLossSpec | Record<string, unknown>;
   /** Names or { name, ...options } (src/metrics/resolve.ts). */
   metrics?: (MetricIdentifier | Record<string, unknown>)[];
   /**

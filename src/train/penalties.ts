@@ -19,7 +19,8 @@ import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { getConstraint, type Constraint } from '../constraints.js';
 import { describe } from '../names.js';
 
-type Kind = 'kernel' | 'recurrent' | 'bias' | 'embeddings';
+/** Which weight of a layer a regularizer or constraint applies to. */
+export type Kind = 'kernel' | 'recurrent' | 'bias' | 'embeddings';
 const KIND_OF_WEIGHT: Record<string, Kind> = { kernel: 'kernel', recurrent_kernel: 'recurrent', bias: 'bias', embeddings: 'embeddings' };
 const CLASS_KINDS: Record<string, Kind[]> = {
   Dense: ['kernel', 'bias'], LSTM: ['kernel', 'recurrent', 'bias'], GRU: ['kernel', 'recurrent', 'bias'],
