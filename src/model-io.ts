@@ -5,8 +5,8 @@
  */
 import type { Sequential } from './models/sequential.js';
 import { modelFromTopology } from './models/from-topology.js';
-import { artifactsFromModel, readModelArtifacts } from './io/model-parts.js';
-import { loadArtifacts, saveArtifacts, type UrlOrHandler } from './io/router.js';
+import { readModelArtifacts } from './io/model-parts.js';
+import { loadArtifacts, type UrlOrHandler } from './io/router.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './io/artifacts.js';
 import { fileHandler } from './io/handlers/file.js';
 import { httpHandler } from './io/handlers/http.js';
@@ -20,29 +20,15 @@ import type { StateDictInput } from './io/pytorch/state-dict.js';
 import { Sequential as SequentialModel } from './models/sequential.js';
 import { layers } from './layers/index.js';
 import { decodeWeights } from './io/weights.js';
-import { optimizerCheckpoint, restoreTraining } from './train/checkpoint.js';
+import { restoreTraining } from './train/checkpoint.js';
 import { isKerasPath, readKerasBytes } from './keras/file/source.js';
 
 export type { IOHandler, ModelArtifacts, SaveResult, UrlOrHandler, ToONNXOptions, PyTorchRnnOptions, StateDictInput };
 
-export interface SaveOptions {
-  /** Also save the optimizer's state and the training config, so io.loadModel resumes training exactly (src/train/checkpoint.ts). */
-  includeOptimizer?: boolean;
-}
+import { saveModel } from './io/save-model.js';
+export { saveModel };
+export type { SaveOptions } from './io/save-model.js';
 
-/** Save `model` as model.json + weight shards (tfjs layers-model format). */
-export async function saveModel(model: Sequential, target: UrlOrHandler, opts: SaveOptions = {}): Promise<SaveResult> {
-  checkOptions(opts, ['includeOptimizer'], `${model.name}.save`);
-  if (opts.includeOptimizer !== undefined && typeof opts.includeOptimizer !== 'boolean') {
-    throw new Error(`${model.name}.save: includeOptimizer must be true or false, got ${String(opts.includeOptimizer)}`);
-  }
-  if (!opts.includeOptimizer) return saveArtifacts(target, artifactsFromModel(model.toJSON(), model.getWeights()));
-  const ck = optimizerCheckpoint(model);
-  const weights = model.getWeights();
-  const artifacts = artifactsFromModel(model.toJSON(), [...weights, ...ck.weights], ck.trainingConfig);
-  artifacts.weightSpecs!.forEach((s, i) => { if (i >= weights.length) s.group = 'optimizer'; });
-  return saveArtifacts(target, artifacts);
-}
 
 /**
  * Build a model from tfjs ModelArtifacts ({ modelTopology, weightSpecs, weightData }). Never runs initializers.

@@ -1080,8 +1080,8 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
    * Save as a TensorFlow.js layers model: 'file://dir' (Node), 'indexeddb://name',
    * 'downloads://name', an http(s) URL (POST), or an IOHandler.
    */
-  async save(target: import('../io/router.js').UrlOrHandler, opts: import('../model-io.js').SaveOptions = {}): Promise<import('../io/artifacts.js').SaveResult> {
-    const { saveModel } = await import('../model-io.js');
+  async save(target: import('../io/router.js').UrlOrHandler, opts: import('../io/save-model.js').SaveOptions = {}): Promise<import('../io/artifacts.js').SaveResult> {
+    const { saveModel } = await import('../io/save-model.js');
     return saveModel(this, target, opts);
   }
 

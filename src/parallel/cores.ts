@@ -4,16 +4,12 @@
  * contention (threads: 200 on 2 cores started 199 workers). Node: os.availableParallelism();
  * browsers: navigator.hardwareConcurrency; null when the runtime does not say.
  */
+import { platform } from '#platform';
+
 export async function hardwareThreads(): Promise<number | null> {
   if (override !== null) return override;
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (nav && Number.isInteger(nav.hardwareConcurrency) && nav.hardwareConcurrency! > 0) return nav.hardwareConcurrency!;
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    const name = 'node:os'; // computed, so browser bundlers leave it alone
-    const os = (await import(/* @vite-ignore */ name)) as typeof import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || null;
-  }
-  return null;
+  // a Node worker has navigator too (Node ≥ 21); '#platform' keeps node:os out of browser bundles
+  return platform.hardwareThreads();
 }
 
 /** `requested` clamped to the hardware threads, with a warning when it had to be lowered. */

@@ -14,4 +14,8 @@ export const platform: Platform = {
   nodeWorker: () => null,
   nodeParent: () => null,
   embeddedWasm: () => null,
+  hardwareThreads: () => {
+    const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+    return Number.isInteger(n) && n! > 0 ? n! : null;
+  },
 };

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { Worker, parentPort } from 'node:worker_threads';
 import { WASM_BASE64 as SIMD } from '../backend/wasm-simd.generated.js';
 import { WASM_BASE64 as RELAXED } from '../backend/wasm-relaxed.generated.js';
@@ -22,4 +23,5 @@ export const platform: Platform = {
     return { post: (msg, transfer) => p.postMessage(msg, transfer), listen: (f) => { p.on('message', f); } };
   },
   embeddedWasm: (variant) => (variant === 'simd' ? SIMD : RELAXED),
+  hardwareThreads: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || null),
 };

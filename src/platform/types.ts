@@ -39,4 +39,6 @@ export interface Platform {
   nodeParent(): ParentChannel | null;
   /** A wasm build's base64, when it can be had synchronously (Node); null elsewhere (await init()). */
   embeddedWasm(variant: WasmVariant): string | null;
+  /** Hardware threads (Node: os.availableParallelism(); browsers: navigator.hardwareConcurrency); null when unknown. */
+  hardwareThreads(): number | null;
 }
