@@ -246,12 +246,13 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
     const bar = verbose === 1 && steps ? new ProgressBar({ total: steps }) : null;
     const t0 = now();
     let lossSum = 0, samples = 0, b = 0;
-    let acc: Float64Array | null = model.built ? model.metricState() : null;
+    let acc: Float64Array | null = null;
     let nonFinite = false;
     for await (const { x, y, w, idx, from, to } of source.epoch(epoch)) {
-      acc ??= model.metricState(); // a dataset builds the model on its first batch
+      // created at the first batch: a dataset builds the model from it
+      acc ??= model.metricState();
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
-      if (threads > 1 && !dp) dp = await DataParallel.forModel(model, threads); // a dataset builds the model on its first batch
+      if (threads > 1 && !dp) dp = await DataParallel.forModel(model, threads);
       let r: { loss: number; rows: number };
       try {
         r = tb
