@@ -222,6 +222,47 @@ export abstract class Layer {
   /** Called when the model frees this layer's state regions (backend change / dispose): forget the pointers. */
   releaseState(_be: Backend): void {}
 
+  // ------------------------------------------------------------ node protocol
+  // How a model calls the layer at one node of its graph (Sequential is the chain special case;
+  // see src/models/graph/). A node has inputs [x, ...extra] and outputs [y, ...extra]:
+  //   - single-input layers (the defaults below): inputs [x], outputs [y, ...extraOutputs()];
+  //   - merge layers (add, concatenate, dot, attention …): several inputs, one output;
+  //   - recurrent layers called with initialState: inputs [x, h0(, c0)] (Bidirectional:
+  //     [x, forward states…, backward states…]); with returnState outputs [y, h(, c)].
+  // A layer applied at several nodes (shared layer) keeps ONE set of weights; the model runs each
+  // node on a per-node view `Object.create(layer)`, so everything plan()/forward() store must be
+  // plain instance fields assigned there (no #private fields, no closures over `this`). Weight
+  // gradients accumulate (+=), so the nodes of a shared layer sum their gradients.
+
+  /** Build (first call) for these input shapes and return the output shapes; throws if the layer cannot take them. */
+  nodeBuild(inputShapes: Shape[]): Shape[] {
+    if (inputShapes.length !== 1) {
+      throw new Error(`${this.name} (${this.className}) takes one input tensor, got ${inputShapes.length}`);
+    }
+    if (!this.built) this.build(inputShapes[0]);
+    return [this.computeOutputShape(inputShapes[0]), ...this.extraOutputShapes()];
+  }
+  /** Reserve this node's buffers for inputs of these concrete shapes (see plan()). */
+  nodePlan(ws: Workspace, inShapes: number[][], training: boolean, needDx: boolean[]): void {
+    this.plan(ws, inShapes[0], training, needDx[0]);
+  }
+  /** Forward at a node: one Act per output. */
+  nodeForward(ctx: Ctx, xs: Act[]): Act[] {
+    return [this.forward(ctx, xs[0]), ...this.extraOutputs()];
+  }
+  /**
+   * Backward at a node. dys[i]: pointer to the gradient w.r.t. output i (may be overwritten), or 0
+   * when nothing downstream uses output i (zeros). The model calls it only when some dys[i] ≠ 0, and
+   * for layers that do not override it, guarantees dys[0] ≠ 0. Returns one pointer per input: the
+   * gradient w.r.t. that input (valid until the next backward of this node), or 0 when !needDx[i].
+   */
+  nodeBackward(ctx: Ctx, dys: number[], needDx: boolean[]): number[] {
+    if (dys.some((d, i) => i > 0 && d !== 0)) {
+      throw new Error(`${this.name} (${this.className}): gradients through its extra outputs are not supported`);
+    }
+    return [this.backward(ctx, dys[0], needDx[0])];
+  }
+
   /** Attach to the model's parameter block at these offsets (floats), one per weightSpecs() entry. */
   bind(store: ParamStore, offsets: number[]): void {
     this.store = store;
