@@ -11,7 +11,10 @@ import {
   artifactsFromModelJSON, artifactsInfo, joinWeightData, modelJSONFromArtifacts, parseModelJSON,
   type IOHandler, type ModelArtifacts, type SaveResult,
 } from '../artifacts.js';
-import { checkShardBytes } from '../weights.js';
+import { checkShardBytes, weightBytes } from '../weights.js';
+import { weightSpecsOf } from '../artifacts.js';
+import { MAX_JSON_BYTES } from '../validate/limits.js';
+import { BodyTooLargeError, readBounded } from './http-body.js';
 
 export interface HttpOptions {
   /** Replaces the global `fetch` (tests, auth wrappers, Node < 18). */
@@ -58,9 +61,11 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
         throw new Error(`load: GET ${url} failed: ${(e as Error)?.message ?? String(e)}`);
       });
       if (!res.ok) throw new Error(`load: GET ${url} failed with HTTP ${res.status}; check that the URL points to model.json`);
+      const text = await readBounded(res, { max: MAX_JSON_BYTES, used: 0 },
+        (n) => `load: ${url} sends more than ${MAX_JSON_BYTES} bytes (${n} so far); a model.json is never that large`);
       let parsed: unknown;
       try {
-        parsed = await res.json();
+        parsed = JSON.parse(new TextDecoder().decode(text));
       } catch {
         throw new Error(`load: ${url} did not return valid JSON; check that the server serves model.json there`);
       }
@@ -73,15 +78,21 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       for (const u of urls) {
         if (originOf(u, url) !== origin) throw new Error(`load: ${url}: weight shard URL ${u} leaves the origin ${origin}; shard paths must stay on it`);
       }
+      // the shards together may hold exactly what the manifest declares: stop reading past that
+      const need = weightBytes(weightSpecsOf(json.weightsManifest));
+      const budget = { max: need, used: 0 };
       const shards = await Promise.all(urls.map(async (u) => {
         // fetch rejects with a TypeError on network failures: the caller gets an Error naming the shard.
         const r = await f(u, options.requestInit).catch((e: unknown) => {
           throw new Error(`load: weight shard ${u} (listed in ${url}) could not be fetched: ${(e as Error)?.message ?? String(e)}`);
         });
         if (!r.ok) throw new Error(`load: weight shard ${u} (listed in ${url}) failed with HTTP ${r.status}`);
-        return r.arrayBuffer().catch((e: unknown) => {
+        const tooBig = (n: number) => `load: ${url}: the weight shards send more than the ${need} bytes its manifest declares (${n} bytes so far, at ${u})`;
+        const bytes = await readBounded(r, budget, tooBig).catch((e: unknown) => {
+          if (e instanceof BodyTooLargeError) throw e;
           throw new Error(`load: weight shard ${u} (listed in ${url}) could not be read: ${(e as Error)?.message ?? String(e)}`);
         });
+        return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
       }));
       checkShardBytes(json.weightsManifest, shards.map((b) => b.byteLength), url);
       return artifactsFromModelJSON(json, shards);
