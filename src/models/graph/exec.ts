@@ -43,6 +43,9 @@ export class ExecPlan {
   readonly inBufs: number[];
   readonly tgtBufs: number[];
   readonly dPBufs: number[];
+  /** Per node: its input activations and output gradients, reused every call (no garbage per step). */
+  private xsOf: Act[][];
+  private dysOf: number[][];
 
   constructor(readonly g: Graph, private readonly lossOn: boolean[]) {
     const calls = new Map<Layer, number>();
@@ -57,6 +60,8 @@ export class ExecPlan {
     this.inBufs = g.inputs.map(() => 0);
     this.tgtBufs = g.outputs.map(() => 0);
     this.dPBufs = g.outputs.map(() => 0);
+    this.xsOf = g.nodes.map((n) => n.inputs.map(() => this.acts[0]));
+    this.dysOf = g.nodes.map((n) => n.outputs.map(() => 0));
     // Embedding → LSTM fused paths (projection and backward by token) reach into the Embedding's
     // buffers; that is only right when the Embedding's output goes to that recurrent node alone
     // (the fused backward adds the LSTM's gradient straight into the table and returns no dX).
@@ -154,7 +159,7 @@ export class ExecPlan {
     }
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i];
-      const xs: Act[] = new Array(n.inputs.length);
+      const xs = this.xsOf[i];
       for (let s = 0; s < n.inputs.length; s++) xs[s] = acts[n.inputs[s]];
       const c = n.training === undefined || n.training === ctx.training ? ctx : { ...ctx, training: n.training };
       const outs = this.views[i].nodeForward(c, xs);
@@ -174,7 +179,7 @@ export class ExecPlan {
     for (let i = g.nodes.length - 1; i >= 0; i--) {
       if (!this.runsBackward[i]) continue;
       const n = g.nodes[i];
-      const dys: number[] = new Array(n.outputs.length);
+      const dys = this.dysOf[i];
       let any = false;
       for (let j = 0; j < n.outputs.length; j++) { dys[j] = grads[n.outputs[j]]; any ||= dys[j] !== 0; }
       if (!any) continue;
