@@ -412,7 +412,10 @@ export abstract class ModelBase {
    */
   private workspace(shapes: number[][], training: boolean): void {
     const plan = this.plan!, exec = this.exec!;
-    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) return;
+    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) {
+      if (exec.clobbered()) plan.replay('workspace'); // a layer shared with another model was laid out there since
+      return;
+    }
     exec.refresh();
     const nd = exec.needDxKey();
     const key = `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`;
