@@ -962,7 +962,7 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> {
   /** Zero the state of stateful layers. */
   resetStates(): void {
     if (!this.be) return;
-    for (const l of this.layers) l.resetStates(this.be);
+    for (const l of this.layers) l.clearStates(this.be);
   }
 
   /** @internal run validated x forward in inference mode, carrying recurrent state (truncated BPTT). */
