@@ -392,7 +392,7 @@ export abstract class ModelMemory {
   /** Zero the state of stateful layers. */
   resetStates(): void {
     if (!this.be) return;
-    for (const v of this.exec!.views) v.resetStates(this.be);
+    for (const v of this.exec!.views) v.clearStates(this.be);
   }
 
   /** @internal floats in the params (and grads) block: one flat layout, the same in every replica. */
