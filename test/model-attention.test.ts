@@ -91,6 +91,14 @@ describe.each(['wasm', 'js'] as const)('Luong attention encoder–decoder on %s'
   });
 });
 
+describe('attention call options through apply', () => {
+  it('are not forwarded by layer.apply yet: they throw instead of being ignored', () => {
+    const q = input({ shape: [null, 4] }), v = input({ shape: [null, 4] });
+    expect(() => layers.attention().apply([q, v], { useCausalMask: true } as any)).toThrow(/useCausalMask/);
+    expect(() => layers.attention().apply([q, v], { returnAttentionScores: true } as any)).toThrow(/returnAttentionScores/);
+  });
+});
+
 describe('Luong attention learns', () => {
   it('decoder step t must read encoder step t (only attention carries it): the loss ends far below the no-information floor', async () => {
     const rng = new Rng(12), B = 64;
