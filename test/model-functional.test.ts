@@ -180,6 +180,25 @@ for (const be of ['wasm', 'js'] as const) {
       expect(encoder.getWeights()[0].data).toEqual(train.getWeights()[0].data);
     });
 
+    it('defect: a layer shared by two models ran on the other model\'s buffers (a repeated call shape skipped its own layout)', () => {
+      const rng = new Rng(23);
+      const x = input({ shape: [null, 3] }), x2 = input({ shape: [null, 3] });
+      const rnn = layers.lstm({ units: 4, returnSequences: true, name: 'shared_rnn' });
+      const a = new Model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(rnn.apply(x)), seed: 1 });
+      const b = new Model({ inputs: x2, outputs: rnn.apply(x2) });
+      const big = tensor(rand(rng, 10 * 6 * 3), [10, 6, 3]), small = tensor(rand(rng, 2 * 2 * 3), [2, 2, 3]);
+      const first = Array.from((a.predict(big) as ReturnType<typeof tensor>).data);
+      const hb = Array.from((b.predict(small) as ReturnType<typeof tensor>).data);
+      expect(Array.from((a.predict(big) as ReturnType<typeof tensor>).data)).toEqual(first);
+      expect(Array.from((b.predict(small) as ReturnType<typeof tensor>).data)).toEqual(hb);
+    });
+
+    it('a wrapper layer (Bidirectional) called at two places in one model is refused, not run on shared buffers', () => {
+      const bi = layers.bidirectional({ layer: layers.lstm({ units: 2 }) });
+      const p = input({ shape: [3, 2] }), q = input({ shape: [3, 2] });
+      expect(() => new Model({ inputs: [p, q], outputs: [bi.apply(p), bi.apply(q)] })).toThrow(/wraps other layers and cannot be called at 2 places/);
+    });
+
     it('a chain Model computes what the equivalent Sequential does (one engine)', () => {
       const rng = new Rng(17);
       const x = input({ shape: [6], name: 'x' });

@@ -206,6 +206,11 @@ export abstract class ModelBase {
     }
     this.layerPlaced = new Map(g.layers.map((l) => [l, specs.map((p, i) => (p.layer === l ? i : -1)).filter((i) => i >= 0)]));
     this.graph = g;
+    const t = this.training;
+    if (t) {
+      // compiled before it was built: the outputs after the first take no loss
+      for (let j = t.losses.length; j < g.outputs.length; j++) { t.losses.push(null); t.weights.push(1); t.metrics.push([]); }
+    }
     this.exec = new ExecPlan(g, g.outputs.map((_, j) => !this.lossOnFirstOnly() || j === 0));
     this.placed = specs;
     this.nParams = Math.max(off, ALIGN_FLOATS);
@@ -407,7 +412,10 @@ export abstract class ModelBase {
    */
   private workspace(shapes: number[][], training: boolean): void {
     const plan = this.plan!, exec = this.exec!;
-    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) return;
+    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) {
+      if (exec.clobbered()) plan.replay('workspace'); // a layer shared with another model was laid out there since
+      return;
+    }
     exec.refresh();
     const nd = exec.needDxKey();
     const key = `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`;
@@ -968,8 +976,10 @@ export abstract class ModelBase {
     if (args.maskLoss !== undefined && typeof args.maskLoss !== 'boolean') {
       throw new Error(`${this.name}.compile: maskLoss must be true or false, got ${describe(args.maskLoss)}`);
     }
-    this.prepare();
-    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, this.graph!.outputNames, this.lossOnFirstOnly(), `${this.name}.compile`);
+    // a Sequential may be compiled before it is built (its loss is on the first output; setGraph pads the rest)
+    if (!this.lossOnFirstOnly()) this.prepare();
+    const names = this.graph ? this.graph.outputNames : [this.layers[this.layers.length - 1]?.name ?? 'output'];
+    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, names, this.lossOnFirstOnly(), `${this.name}.compile`);
     const optimizer = getOptimizer(args.optimizer);
     this.optimizer?.detach();
     this.maskLoss = args.maskLoss ?? true;
