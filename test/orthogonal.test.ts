@@ -75,8 +75,13 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return d;
 };
 
-const sameBits = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.compare(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) === 0;
+/** Bit-identical float32 arrays (a plain loop: expect().toEqual is slow on 450 k elements; Buffer is Node-only). */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
 
 /** max |QᵀQ − I| (columns) or |QQᵀ − I| (rows), whichever are the orthonormal set, in float64. */
 function orthError(q: ArrayLike<number>, rows: number, cols: number, gain = 1, stride = 1): number {

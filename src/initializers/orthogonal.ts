@@ -162,7 +162,8 @@ function writeOut(out: Float32Array, rows: number, cols: number, gain: number, q
   if (rows < cols) {
     for (let r = 0; r < rows; r++) {
       const src = q0 + r * ld, dst = r * cols;
-      for (let c = 0; c < cols; c++) out[dst + c] = gain * q[src + c];
+      if (gain === 1 && q instanceof Float32Array) out.set(q.subarray(src, src + cols), dst);
+      else for (let c = 0; c < cols; c++) out[dst + c] = gain * q[src + c];
     }
   } else {
     for (let c = 0; c < cols; c++) {
