@@ -125,6 +125,27 @@ describe('defect 9: orthogonal initializer (CholeskyQR2 on the GEMM)', () => {
     });
   }
 
+  it('the GEMM path for a tall kernel (rows > cols: Dense [1344, 336]) returns Q itself times gain: A = Q·R with R upper triangular, positive diagonal', async () => {
+    const { orthogonalValues, orthogonalScratchFloats } = await orth();
+    const rows = 1344, cols = 336, gain = 0.5;
+    expect(orthogonalScratchFloats(rows, cols), 'takes the GEMM path').toBeGreaterThan(0);
+    const z = normals(21, rows * cols);
+    for (const be of [wasmBackend(), jsBackend()]) {
+      const out = orthogonalValues(rows, cols, gain, (o) => o.set(z), be);
+      expect(orthError(out, rows, cols, gain, 8), `${be.name}: columns orthonormal`).toBeLessThan(1e-5);
+      // the tall normal matrix A [rows, cols] has column j = z[j·rows …]; R = Qᵀ·A (float64)
+      const r = (i: number, j: number) => {
+        let d = 0;
+        for (let k = 0; k < rows; k++) d += (out[k * cols + i] / gain) * z[j * rows + k];
+        return d;
+      };
+      for (let j = 0; j < cols; j += 7) {
+        expect(r(j, j), `${be.name}: R[${j}, ${j}] > 0 (Keras' sign convention)`).toBeGreaterThan(0);
+        for (let i = j + 1; i < cols; i += 5) expect(Math.abs(r(i, j)), `${be.name}: R[${i}, ${j}] below the diagonal`).toBeLessThan(1e-4 * Math.sqrt(rows));
+      }
+    }
+  });
+
   it('an LSTM(512) recurrent kernel is made on the backend GEMM (not a JS QR), orthogonal within 1e-5', () => {
     const be = backend();
     const spy = vi.spyOn(be.k, 'gemm');
