@@ -11,11 +11,11 @@
  *
  * Flops per pass ≈ 2·m²·n, nearly all in GEMMs of shapes the SIMD GEMM runs at
  * full speed (tall by block columns, K = n or a whole block): the Gram matrix by
- * column blocks of GRAM_BLOCK (only the lower block triangle), the triangular
- * solve right-looking by row blocks of SOLVE_BLOCK (each block's diagonal
- * inverse times its rows, then one GEMM takes it out of every later row), the
- * Cholesky left-looking by CHOL_BLOCK columns (m³/3 flops, ≤ 1/24 of a pass when
- * n = 4m). Only the b×b diagonal blocks are factored and inverted in float64 JS.
+ * column blocks (only the lower block triangle), the triangular solve
+ * right-looking by row blocks (each block's diagonal inverse times its rows, then
+ * one GEMM takes it out of every later row), the Cholesky left-looking by
+ * CHOL_BLOCK columns (m³/3 flops, ≤ 1/24 of a pass when n = 4m). Only the
+ * diagonal blocks are factored and inverted in float64 JS.
  *
  * Matrices live in backend memory with padded row strides (ld = cols + 16):
  * at power-of-two strides (n = 4H = 4096) the rows of a GEMM block fall on the
@@ -24,10 +24,14 @@
 import type { Backend } from '../backend/types.js';
 import { GEMM } from '../backend/types.js';
 
-/** Gram column block: the diagonal blocks' upper halves (GRAM_BLOCK/m of the product) are wasted work. */
-const GRAM_BLOCK = 64;
-/** Triangular solve row block: each block's inverse times its rows costs 2·b·m·n in all (2b/m of a pass). */
-const SOLVE_BLOCK = 64;
+/**
+ * Two block sizes for the Gram product and the solve: the inner one (64) sets the extra flops
+ * (the Gram's diagonal blocks are computed whole, the solve multiplies each block by its diagonal
+ * inverse: 64/m of each product), the outer one (128) sets the memory traffic (the tall products
+ * read V once per outer block; the solve's update reads and writes V[i1:m] once per outer block).
+ */
+const INNER = 64;
+const OUTER = 128;
 /** Cholesky column block: one float64 b×b factor per block in JS (b³/3 flops each). */
 const CHOL_BLOCK = 128;
 /** Row stride padding in floats (64 bytes: one cache line). */
@@ -38,11 +42,10 @@ export const paddedStride = (cols: number): number => Math.ceil(cols / PAD) * PA
 
 /** Floats of scratch choleskyQR2 needs beside V, for V [m, n]. */
 export function choleskyQR2ScratchFloats(m: number, n: number): { G: number; S: number; W: number } {
-  const b = Math.max(SOLVE_BLOCK, CHOL_BLOCK);
   return {
     G: m * paddedStride(m),
-    S: Math.max(SOLVE_BLOCK * paddedStride(n), m * CHOL_BLOCK),
-    W: m * b,
+    S: Math.max(INNER * paddedStride(n), m * CHOL_BLOCK),
+    W: m * Math.max(OUTER, CHOL_BLOCK),
   };
 }
 
@@ -68,14 +71,19 @@ export function choleskyQR2(be: Backend, V: number, m: number, n: number, ldv: n
 }
 
 /**
- * Lower block triangle of G = V·Vᵀ by column blocks: G[j0:m, j0:j1] = V[j0:m] · V[j0:j1]ᵀ,
- * tall products with K = n. Above the diagonal inside each diagonal block G holds
- * junk; nothing reads it.
+ * Lower block triangle of G = V·Vᵀ by column blocks, tall products with K = n: below each
+ * OUTER-wide diagonal block G[j1:m, j0:j1] = V[j1:m] · V[j0:j1]ᵀ, and the diagonal block itself
+ * by INNER-wide columns. Above the diagonal inside the INNER blocks G holds junk; nothing reads it.
  */
 function gramLower(be: Backend, G: number, ldg: number, V: number, ldv: number, m: number, n: number): void {
-  for (let j0 = 0; j0 < m; j0 += GRAM_BLOCK) {
-    const bj = Math.min(GRAM_BLOCK, m - j0), Vj = V + j0 * ldv * 4;
-    be.k.gemm(G + (j0 * ldg + j0) * 4, Vj, Vj, m - j0, n, bj, ldv, ldv, ldg, GEMM.transB);
+  const rowPtr = (r: number) => V + r * ldv * 4, at = (r: number, c: number) => G + (r * ldg + c) * 4;
+  for (let j0 = 0; j0 < m; j0 += OUTER) {
+    const j1 = Math.min(m, j0 + OUTER);
+    for (let k0 = j0; k0 < j1; k0 += INNER) {
+      const k1 = Math.min(j1, k0 + INNER);
+      be.k.gemm(at(k0, k0), rowPtr(k0), rowPtr(k0), j1 - k0, n, k1 - k0, ldv, ldv, ldg, GEMM.transB);
+    }
+    if (j1 < m) be.k.gemm(at(j1, j0), rowPtr(j1), rowPtr(j0), m - j1, n, j1 - j0, ldv, ldv, ldg, GEMM.transB);
   }
 }
 
@@ -123,27 +131,35 @@ function choleskyLower(be: Backend, G: number, ldg: number, S: number, W: number
 }
 
 /**
- * V ← L⁻¹·V by row blocks, in place, right-looking: Q_i = L_ii⁻¹·V_i (L_ii inverted
- * in float64, the product into S, copied back), then every later row takes its
- * share out at once, V[i1:m] += (−L[i1:m, i])·Q_i — one tall GEMM per block.
+ * V ← L⁻¹·V by row blocks, in place, right-looking at two levels. Inside each OUTER block of rows:
+ * Q_i = L_ii⁻¹·V_i per INNER block (L_ii inverted in float64, the product into S, copied back),
+ * then the rest of the outer block takes its share out, V[i1:o1] += (−L[i1:o1, i])·Q_i. Then
+ * every later row at once: V[o1:m] += (−L[o1:m, o])·Q_o — one tall GEMM per outer block.
  */
 function solveLowerRows(be: Backend, V: number, ldv: number, G: number, ldg: number, S: number, W: number,
                         m: number, n: number): void {
-  const blk = new Float64Array(SOLVE_BLOCK * SOLVE_BLOCK), inv = new Float64Array(SOLVE_BLOCK * SOLVE_BLOCK);
-  const g = G >>> 2, w = W >>> 2;
-  for (let i0 = 0; i0 < m; i0 += SOLVE_BLOCK) {
-    const i1 = Math.min(m, i0 + SOLVE_BLOCK), bi = i1 - i0, below = m - i1, Vi = V + i0 * ldv * 4;
-    let f = be.f32();
-    for (let r = 0; r < bi; r++) for (let c = 0; c <= r; c++) blk[r * bi + c] = f[g + (i0 + r) * ldg + i0 + c];
-    invertLower(blk, bi, inv);
-    for (let i = 0; i < bi * bi; i++) f[w + i] = inv[i];
-    be.k.gemm(S, W, Vi, bi, bi, n, bi, ldv, ldv, 0);
-    f = be.f32();
-    f.copyWithin(Vi >>> 2, S >>> 2, (S >>> 2) + bi * ldv);
-    if (below > 0) {
-      for (let r = 0; r < below; r++) for (let c = 0; c < bi; c++) f[w + r * bi + c] = -f[g + (i1 + r) * ldg + i0 + c];
-      be.k.gemm(V + i1 * ldv * 4, W, Vi, below, bi, n, bi, ldv, ldv, GEMM.accumulate);
+  const blk = new Float64Array(INNER * INNER), inv = new Float64Array(INNER * INNER);
+  const g = G >>> 2, w = W >>> 2, rowPtr = (r: number) => V + r * ldv * 4;
+  /** V[r0:r1] += (−L[r0:r1, c0:c1])·V[c0:c1] (−L copied to W). */
+  const update = (r0: number, r1: number, c0: number, c1: number) => {
+    const f = be.f32(), k = c1 - c0;
+    for (let r = 0; r < r1 - r0; r++) for (let c = 0; c < k; c++) f[w + r * k + c] = -f[g + (r0 + r) * ldg + c0 + c];
+    be.k.gemm(rowPtr(r0), W, rowPtr(c0), r1 - r0, k, n, k, ldv, ldv, GEMM.accumulate);
+  };
+  for (let o0 = 0; o0 < m; o0 += OUTER) {
+    const o1 = Math.min(m, o0 + OUTER);
+    for (let i0 = o0; i0 < o1; i0 += INNER) {
+      const i1 = Math.min(o1, i0 + INNER), bi = i1 - i0;
+      let f = be.f32();
+      for (let r = 0; r < bi; r++) for (let c = 0; c <= r; c++) blk[r * bi + c] = f[g + (i0 + r) * ldg + i0 + c];
+      invertLower(blk, bi, inv);
+      for (let i = 0; i < bi * bi; i++) f[w + i] = inv[i];
+      be.k.gemm(S, W, rowPtr(i0), bi, bi, n, bi, ldv, ldv, 0);
+      f = be.f32();
+      f.copyWithin(rowPtr(i0) >>> 2, S >>> 2, (S >>> 2) + bi * ldv);
+      if (i1 < o1) update(i1, o1, i0, i1);
     }
+    if (o1 < m) update(o1, m, o0, o1);
   }
 }
 
