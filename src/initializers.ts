@@ -5,7 +5,7 @@
  */
 import { Rng } from './util/random.js';
 import { canonical, describe } from './names.js';
-import { orthogonalValues } from './initializers/orthogonal.js';
+import { orthogonalValues, orthogonalScratchFloats, type InitScratch } from './initializers/orthogonal.js';
 import { backend, jsBackend } from './backend/index.js';
 import type { Backend } from './backend/types.js';
 import { ownGet } from './util/options.js';
@@ -13,7 +13,10 @@ import { ownGet } from './util/options.js';
 export interface Initializer {
   className: string;
   config: Record<string, unknown>;
-  init(shape: number[], rng: Rng): Float32Array;
+  /** `scratch`: backend memory for the call, when scratchFloats() asked for some (else the initializer borrows its own). */
+  init(shape: number[], rng: Rng, scratch?: InitScratch): Float32Array;
+  /** Floats of backend scratch init() works in for `shape`; absent or 0: none (src/initializers/draw.ts). */
+  scratchFloats?(shape: number[]): number;
 }
 
 function fans(shape: number[]): [number, number] {
@@ -69,16 +72,19 @@ function orthogonal(gain: number): Initializer {
   return {
     className: 'Orthogonal',
     config: { gain, seed: null },
-    init(shape, rng) {
-      const rows = shape.length < 2 ? 1 : size(shape.slice(0, -1));
-      const cols = shape[shape.length - 1];
-      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), gemmBackend());
+    init(shape, rng, scratch) {
+      const [rows, cols] = matrixOf(shape);
+      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), scratch?.be ?? initializerBackend(), scratch ?? null);
     },
+    scratchFloats: (shape) => orthogonalScratchFloats(...matrixOf(shape)),
   };
 }
 
+/** Orthogonal's matrix: rows = all but the last dimension, cols = the last. */
+const matrixOf = (shape: number[]): [number, number] => [shape.length < 2 ? 1 : size(shape.slice(0, -1)), shape[shape.length - 1]];
+
 /** The backend whose GEMM runs large orthogonal initializations: the selected one, or the js twin if wasm is not ready. */
-function gemmBackend(): Backend {
+export function initializerBackend(): Backend {
   try {
     return backend();
   } catch {

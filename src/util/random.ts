@@ -2,6 +2,13 @@
  * Seeded pseudo-random numbers (mulberry32 + Box-Muller): initializers,
  * shuffling, dropout masks and sampling are reproducible given a seed.
  */
+/** mulberry32's output function: the state after its increment → uniform in [0, 1). */
+function mix(s: number): number {
+  let t = Math.imul(s ^ (s >>> 15), s | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 export class Rng {
   private s: number;
   private spare: number | null = null;
@@ -14,10 +21,8 @@ export class Rng {
   }
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    return mix(this.s);
   }
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
@@ -41,14 +46,18 @@ export class Rng {
     const n = out.length;
     if (n > 0 && this.spare !== null) { out[i++] = this.spare; this.spare = null; }
     const TWO_PI = 2 * Math.PI;
+    // next() inlined on a local copy of the state: no field write per draw
+    let s = this.s;
     for (; i + 1 < n; i += 2) {
       let u = 0;
-      while (u === 0) u = this.next();
-      const v = this.next();
+      while (u === 0) { s = (s + 0x6d2b79f5) >>> 0; u = mix(s); }
+      s = (s + 0x6d2b79f5) >>> 0;
+      const v = mix(s);
       const r = Math.sqrt(-2 * Math.log(u));
       out[i] = r * Math.cos(TWO_PI * v);
       out[i + 1] = r * Math.sin(TWO_PI * v);
     }
+    this.s = s;
     if (i < n) out[i] = this.normal();
   }
   /** Integer in [0, n). */

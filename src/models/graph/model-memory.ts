@@ -19,6 +19,8 @@ import { backend } from '../../backend/index.js';
 import type { Backend } from '../../backend/types.js';
 import type { Layer, Ctx, ParamStore, Shape } from '../../layers/layer.js';
 import { MemoryPlan, fmtBytes } from '../memory-plan.js';
+import { drawInitialValues } from '../../initializers/draw.js';
+import { initializerBackend } from '../../initializers.js';
 import { Rng } from '../../util/random.js';
 import type { Loss } from '../../losses.js';
 import type { Metric } from '../../metrics.js';
@@ -139,12 +141,19 @@ export abstract class ModelMemory {
     this.nParams = Math.max(off, ALIGN_FLOATS);
   }
 
-  /** Initial values, drawn in getWeights() order from the model's stream, unless weights were given. */
+  /**
+   * Initial values, drawn in getWeights() order from the model's stream, unless weights were given.
+   * Initializer scratch is a transient block of the model's plan (a plan of its own before the weights are placed).
+   */
   protected initialValues(): Float32Array[] {
     if (!this.pending) {
-      const values: Float32Array[] = [];
-      for (const l of this.graph!.layers) for (const w of l.weightSpecs()) values.push(w.init.init(w.shape, this.rng));
-      this.pending = values;
+      const weights = this.graph!.layers.flatMap((l) => l.weightSpecs().map((w) => ({ name: `${l.name}/${w.name}`, shape: w.shape, init: w.init })));
+      const plan = this.plan ?? new MemoryPlan(initializerBackend(), this);
+      try {
+        this.pending = drawInitialValues(weights, this.rng, plan, { call: `${this.name}.${this.call || 'initialize'}`, shape: [] });
+      } finally {
+        if (plan !== this.plan) plan.dispose();
+      }
     }
     return this.pending;
   }
@@ -182,6 +191,7 @@ export abstract class ModelMemory {
       this.release();
     }
     const plan = new MemoryPlan(be, this);
+    let values: Float32Array[];
     try {
       let params = 0, grads = 0;
       plan.place('weights', { call: `${this.name}.${this.call || 'call'}`, shape: [] }, (ws) => {
@@ -192,6 +202,8 @@ export abstract class ModelMemory {
       this.be = be;
       this.store.params = params;
       this.store.grads = grads;
+      // initializers run only once the weights are known to fit (their scratch is a transient block of this plan)
+      values = this.initialValues();
       if (this.optimizer) this.placeOptimizer(this.pendingOpt);
     } catch (e) {
       plan.dispose();
@@ -199,8 +211,6 @@ export abstract class ModelMemory {
       this.be = null;
       throw e;
     }
-    // initializers run only once the weights are known to fit
-    const values = this.initialValues();
     const f = be.f32();
     this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
