@@ -27,6 +27,7 @@ import type { GraphLayerSpec, GraphNodeSpec, GraphSpec, TensorRef } from '../../
 import { canonicalLayerConfig, readDtype, readInputLayer, unwrapLayer, type TopologyRoot, type WeightLayer } from '../topology.js';
 import { checkGraph } from '../validate/graph.js';
 import { checkRef } from '../validate/topology.js';
+import { MAX_GRAPH_LAYERS } from '../validate/limits.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -207,6 +208,7 @@ const shapeText = (s: Dim[]): string => `[${s.map((d) => d ?? '?')}]`;
 export function readFunctional(root: TopologyRoot): FunctionalTopology {
   const { config, source, modelName, where, top } = root;
   if (!Array.isArray(config.layers)) throw new Error(`${where}: a functional config needs a "layers" list`);
+  if (config.layers.length > MAX_GRAPH_LAYERS) throw new Error(`${where}: ${config.layers.length} layers; at most ${MAX_GRAPH_LAYERS} are supported`);
   const read = config.layers.map((e, i) => readLayer(e, i, where, source));
   const layers = read.map((r) => r.layer);
   const nodes = read.flatMap((r) => r.nodes.map((n, j) => readNode(n, r.layer.name, r.layer.className, `${where} layer "${r.layer.name}" inbound_nodes[${j}]`)));

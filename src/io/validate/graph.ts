@@ -92,9 +92,10 @@ export function checkGraph(spec: GraphSpec, where: string): GraphNodeSpec[] {
     waiting.set(n, deps.size);
     if (deps.size === 0) ready.push(n);
   }
+  // FIFO: calls run in file order where the graph allows it (so messages follow the file).
   const order: GraphNodeSpec[] = [];
-  while (ready.length > 0) {
-    const n = ready.pop()!;
+  for (let next = 0; next < ready.length; next++) {
+    const n = ready[next];
     order.push(n);
     for (const c of consumers.get(key(n.layer, nodeIndex.get(n)!)) ?? []) {
       const left = waiting.get(c)! - 1;
