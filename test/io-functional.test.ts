@@ -47,7 +47,7 @@ describe('tfjs functional model.json -> GraphSpec', () => {
     expect(callsOf(s, 'head').map((n) => n.inputs)).toEqual([[ref('decoder')], [ref('encoder', 0, 2)]]);
     expect(callsOf(s, 'states')[0].inputs).toEqual([ref('encoder', 0, 1), ref('encoder', 0, 2)]);
     expect(s.layers.find((l) => l.name === 'enc_in')).toEqual({ className: 'InputLayer', name: 'enc_in', config: { batch_input_shape: [null, 5, 3], dtype: 'float32', sparse: false, name: 'enc_in' } });
-    expect(s.layers.find((l) => l.name === 'encoder')!.config).toMatchObject({ units: 4, return_state: true, recurrent_activation: 'hard_sigmoid' });
+    expect(s.layers.find((l) => l.name === 'encoder')!.config).toMatchObject({ units: 4, return_state: true, recurrent_activation: 'sigmoid' });
     // Weights: each layer once, shared head once; shapes from the input sizes (3 and 2 features, 4 units).
     expect(g.layers.map((l) => [l.name, l.weightNames, l.weightShapes])).toEqual([
       ['encoder', ['encoder/kernel', 'encoder/recurrent_kernel', 'encoder/bias'], [[3, 16], [4, 16], [16]]],

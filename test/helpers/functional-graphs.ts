@@ -41,8 +41,8 @@ type T = tf.SymbolicTensor;
 export function encoderDecoder(): BuiltGraph {
   const encIn = tf.input({ shape: [5, 3], name: 'enc_in' });
   const decIn = tf.input({ shape: [4, 2], name: 'dec_in' });
-  const [, h, c] = tf.layers.lstm({ units: 4, returnState: true, name: 'encoder' }).apply(encIn) as T[];
-  const dec = tf.layers.lstm({ units: 4, returnSequences: true, name: 'decoder' }).apply(decIn, { initialState: [h, c] }) as T;
+  const [, h, c] = tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnState: true, name: 'encoder' }).apply(encIn) as T[];
+  const dec = tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true, name: 'decoder' }).apply(decIn, { initialState: [h, c] }) as T;
   const head = tf.layers.dense({ units: 2, activation: 'tanh', name: 'head' });
   const yDec = head.apply(dec) as T;
   // The cell state, not encOut: tfjs 4.22 returns the LSTM's output and h as one tensor and fails
