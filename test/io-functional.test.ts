@@ -202,3 +202,51 @@ describe('hostile functional topologies: an Error naming the model, layer and re
     expect(g.spec.nodes.length).toBe(10_000);
   });
 });
+
+describe('Keras 3 dict-style call nodes (keras/src/models/functional.py serialize_node)', () => {
+  const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+  const kt = (layer: string, node: number, tensor: number, shape: (number | null)[]) =>
+    ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [layer, node, tensor] } });
+  const inputLayer = (name: string, shape: (number | null)[]) =>
+    ({ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: shape, dtype: 'float32', sparse: false, name }, registered_name: null, name, inbound_nodes: [] });
+  const attention = (kwargs: Record<string, unknown>) => ({
+    module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional',
+    config: {
+      name: 'luong', trainable: true,
+      layers: [
+        inputLayer('q', [null, 4, 6]), inputLayer('v', [null, 5, 6]),
+        {
+          module: 'keras.layers', class_name: 'Attention', registered_name: null, name: 'attn',
+          config: { name: 'attn', trainable: true, dtype: policy, use_scale: true, score_mode: 'dot', dropout: 0.0, seed: null },
+          build_config: { input_shape: [[null, 4, 6], [null, 5, 6]] },
+          inbound_nodes: [{ args: [[kt('q', 0, 0, [null, 4, 6]), kt('v', 0, 0, [null, 5, 6])]], kwargs }],
+        },
+      ],
+      input_layers: [['q', 0, 0], ['v', 0, 0]],
+      output_layers: [['attn', 0, 0], ['attn', 0, 1]],
+    },
+  });
+
+  it('Attention on [query, value] with return_attention_scores: two outputs, the scale weight, call flags kept', () => {
+    const g = graphOf(attention({ return_attention_scores: true, use_causal_mask: false, training: false, mask: [null, null] }));
+    expect(g.source).toBe('keras3');
+    expect(g.spec.nodes).toEqual([{ layer: 'attn', inputs: [ref('q'), ref('v')], kwargs: { return_attention_scores: true, training: false } }]);
+    expect(g.spec.layers[2].config).toEqual({ name: 'attn', trainable: true, use_scale: true, score_mode: 'dot', dropout: 0 });
+    expect(g.layers).toEqual([{ className: 'Attention', name: 'attn', config: g.spec.layers[2].config, weightCount: 1,
+      weightNames: ['attn/scale'], weightShapes: [[]], nodeOutputs: [[[null, 4, 6], [null, 4, 5]]] }]);
+    // written for tfjs / Keras 2 as list-style nodes, the flags in each entry's kwargs, and read back the same
+    expect(graphOf(writeFunctionalTopology(g.spec)).spec).toEqual(g.spec);
+  });
+
+  it('without return_attention_scores the scores are not an output', () => {
+    expect(() => graphOf(attention({}))).toThrow(/model output \["attn", 0, 1\] names output 1 of layer "attn", which has 1 output\(s\)/);
+  });
+
+  it('an explicit mask, a positional argument after the first, or an unknown kwarg is refused by name', () => {
+    expect(() => graphOf(attention({ return_attention_scores: true, mask: [kt('q', 0, 0, [null, 4, 6]), null] }))).toThrow(/layer "attn" inbound_nodes\[0\]\.kwargs: call argument "mask" is an explicit mask tensor/);
+    expect(() => graphOf(attention({ return_attention_scores: true, dropout_rate: 0.5 }))).toThrow(/call argument "dropout_rate" = 0.5 is not supported \(known: initial_state, mask, training, use_causal_mask, return_attention_scores\)/);
+    const t = attention({ return_attention_scores: true }) as Record<string, any>;
+    t.config.layers[2].inbound_nodes[0].args.push(kt('q', 0, 0, [null, 4, 6]));
+    expect(() => graphOf(t)).toThrow(/inbound_nodes\[0\]\.args: expected one positional argument/);
+  });
+});
