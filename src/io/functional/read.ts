@@ -84,6 +84,7 @@ const noMask = (v: unknown): boolean => v == null || (Array.isArray(v) && v.ever
 function readKwargs(kw: Json, cls: string, at: string, tensors: (v: unknown, at: string) => TensorRef[], node: GraphNodeSpec): void {
   for (const k of Object.keys(kw)) {
     const v = kw[k];
+    if (v === undefined) continue; // absent, as JSON.stringify treats it (objects built in code)
     if (k === 'initial_state') {
       if (v == null) continue;
       if (!RECURRENT.includes(cls) && cls !== 'Bidirectional') throw new Error(`${at}: call argument "initial_state" is given to a ${cls} layer; only LSTM, GRU, SimpleRNN and Bidirectional take one`);
