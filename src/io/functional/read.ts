@@ -19,12 +19,9 @@
  * by call, which checks every tensor index, initial-state count and size, and that a shared
  * layer's calls agree on its weight shapes.
  */
-import {
-  canonicalConfig, layerShapes, mergeShapes, MERGE_LAYER_CLASSES,
-  type Dim, type LayerClass, type LayerShapes, type MergeClass, type Source,
-} from '../../keras/config.js';
+import { isMergeClass as isMerge, layerShapes, mergeShapes, type Dim, type LayerClass, type LayerShapes, type Source } from '../../keras/config.js';
 import type { GraphLayerSpec, GraphNodeSpec, GraphSpec, TensorRef } from '../../models/graph/spec.js';
-import { canonicalLayerConfig, readDtype, readInputLayer, unwrapLayer, type TopologyRoot, type WeightLayer } from '../topology.js';
+import { canonicalLayerConfig, readInputLayer, unwrapLayer, type TopologyRoot, type WeightLayer } from '../topology.js';
 import { checkGraph } from '../validate/graph.js';
 import { checkRef } from '../validate/topology.js';
 import { MAX_GRAPH_LAYERS } from '../validate/limits.js';
@@ -50,7 +47,6 @@ export interface FunctionalTopology {
 }
 
 const RECURRENT = ['LSTM', 'GRU', 'SimpleRNN'];
-const isMerge = (c: string): c is MergeClass => (MERGE_LAYER_CLASSES as readonly string[]).includes(c);
 
 function readRef(v: unknown, at: string): TensorRef {
   checkRef(v, at, true);
@@ -175,12 +171,6 @@ function readLayer(entry: unknown, i: number, where: string, source: Source): { 
  * read into and what a built model describes itself as (graph/spec-io.ts), through one path.
  */
 export function canonicalGraphLayer(cls: string, raw: Json, name: string, source: Source, lw: string): GraphLayerSpec {
-  if (isMerge(cls)) {
-    readDtype(raw.dtype, lw, false);
-    const config = canonicalConfig(cls, { ...raw }, { where: lw, source, className: cls });
-    config.name = name;
-    return { className: cls, name, config };
-  }
   const { className, config } = canonicalLayerConfig({ className: cls, config: raw, name }, source, lw);
   delete config.batch_input_shape; // shapes come from the InputLayers in a graph
   return { className, name, config };
