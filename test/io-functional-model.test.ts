@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, io, Model, setBackend, tensor, type ModelArtifacts, type Tensor } from '../src/index.js';
-import { sharedTowers, tfjsArtifacts, type BuiltGraph } from './helpers/functional-graphs.js';
+import { GRAPHS, sharedTowers, tfjsArtifacts, type BuiltGraph } from './helpers/functional-graphs.js';
 
 let g: BuiltGraph;
 let want: Float32Array[];
@@ -54,4 +54,26 @@ describe('a tfjs functional model.json loads as a Model', () => {
     m.dispose();
     again.dispose();
   });
+});
+
+describe('every tfjs functional graph of the helpers (initial states, Bidirectional states, merges, Dot attention, shared layers)', () => {
+  for (const build of GRAPHS) {
+    for (const backend of ['wasm', 'js'] as const) {
+      it(`${build.name} on ${backend}: loads as a Model predicting tfjs's outputs within 1e-5; saved here, tfjs predicts the same`, async () => {
+        setBackend(backend);
+        const b = build();
+        const expected = (b.model.predict(b.inputs) as tf.Tensor[]).map((y) => y.dataSync() as Float32Array);
+        const m = io.fromArtifacts(await tfjsArtifacts(b.model) as ModelArtifacts) as Model;
+        expect(m).toBeInstanceOf(Model);
+        const xs = b.inputs.map((x) => tensor(x.dataSync() as Float32Array, x.shape));
+        expect(maxDiff(outputsOf(m.predict(xs) as Tensor[]), expected)).toBeLessThan(1e-5);
+        let saved: ModelArtifacts | undefined;
+        await m.save(io.withSaveHandler((a) => { saved = a; }));
+        const back = await tf.loadLayersModel(tf.io.fromMemory(saved as never));
+        expect(maxDiff((back.predict(b.inputs) as tf.Tensor[]).map((y) => y.dataSync() as Float32Array), expected)).toBeLessThan(1e-5);
+        m.dispose();
+        setBackend('wasm');
+      });
+    }
+  }
 });

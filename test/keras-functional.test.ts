@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readKerasParts, readKerasFile } from '../src/keras/file/load.js';
+import { init, io, Model, setBackend, tensor, type Tensor } from '../src/index.js';
 import { readModelTopology } from '../src/io/read-topology.js';
 import { writeFunctionalTopology } from '../src/io/functional/write.js';
 import { encodeWeights } from '../src/io/weights.js';
@@ -24,7 +25,7 @@ const ref = JSON.parse(readFileSync(`${DIR}/enc_dec.tfjs.json`, 'utf8')) as {
   inputs: { shape: number[]; data: number[] }[]; outputs: { shape: number[]; data: number[] }[];
 };
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
+beforeAll(async () => { await init(); await tf.setBackend('cpu'); });
 
 /** The spec without what only says which writer wrote it (initializer spellings, sparse/ragged defaults). */
 function semantic(spec: GraphSpec): unknown {
@@ -69,6 +70,22 @@ for (const [file, format] of [['enc_dec_keras2.h5', 'h5-legacy'], ['enc_dec_kera
         ref.outputs[i].data.forEach((v, j) => expect(Math.abs(got[j] - v)).toBeLessThan(1e-6));
       });
     });
+
+    for (const backend of ['wasm', 'js'] as const) {
+      it(`${backend}: io.fromKeras builds a Model that predicts tfjs's outputs within 1e-5`, async () => {
+        setBackend(backend);
+        try {
+          const m = await io.fromKeras(new Uint8Array(readFileSync(`${DIR}/${file}`)));
+          expect(m).toBeInstanceOf(Model);
+          const ys = (m as Model).predict(ref.inputs.map((x) => tensor(Float32Array.from(x.data), x.shape))) as Tensor[];
+          ys.forEach((y, i) => {
+            expect(y.shape).toEqual(ref.outputs[i].shape.map((d) => d));
+            ref.outputs[i].data.forEach((v, j) => expect(Math.abs((y.data as Float32Array)[j] - v)).toBeLessThan(1e-5));
+          });
+          m.dispose();
+        } finally { setBackend('wasm'); }
+      });
+    }
 
     it('readKerasFile (chain-only callers) names the file and the model', async () => {
       await expect(readKerasFile(new Uint8Array(readFileSync(`${DIR}/${file}`)), file)).rejects.toThrow(new RegExp(`${file.replace('.', '\\.')}.*model "enc_dec" is a functional graph`));
