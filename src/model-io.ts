@@ -4,8 +4,10 @@
  * src/io/; this file joins them to Sequential.
  */
 import type { Sequential } from './models/sequential.js';
+import type { Model } from './models/graph/model.js';
 import { modelFromTopology } from './models/from-topology.js';
-import { readModelArtifacts } from './io/model-parts.js';
+import { readArtifactParts } from './io/model-parts.js';
+import { modelFromGraph } from './io/functional/build.js';
 import { loadArtifacts, type UrlOrHandler } from './io/router.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './io/artifacts.js';
 import { fileHandler } from './io/handlers/file.js';
@@ -34,14 +36,15 @@ export type { SaveOptions } from './io/save-model.js';
  * Build a model from tfjs ModelArtifacts ({ modelTopology, weightSpecs, weightData }). Never runs initializers.
  * A checkpoint saved with includeOptimizer comes back compiled, with its optimizer state.
  */
-export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
-  const parts = readModelArtifacts(artifacts);
-  const model = modelFromTopology(parts.topology, parts.weights);
+export function fromArtifacts(artifacts: ModelArtifacts): Sequential | Model {
+  const parts = readArtifactParts(artifacts);
+  // A functional graph becomes a Model; a chain (Sequential or a one-path functional file) a Sequential, as before.
+  const model = 'graph' in parts ? modelFromGraph(parts.graph, parts.weights) : modelFromTopology(parts.topology, parts.weights);
   const opt = (artifacts.weightSpecs ?? []).some((s) => s.group === 'optimizer')
     ? decodeWeights(artifacts.weightSpecs!, artifacts.weightData!).filter((w) => w.group === 'optimizer') : [];
   if (opt.length) {
     if (!parts.trainingConfig?.optimizer_config) throw new Error(`model '${model.name}': the file has optimizer weights but no trainingConfig.optimizer_config`);
-    restoreTraining(model, parts.trainingConfig, opt, `model '${model.name}'`);
+    restoreTraining(model as Sequential, parts.trainingConfig, opt, `model '${model.name}'`);
   }
   return model;
 }
@@ -50,13 +53,13 @@ export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
  * Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler;
  * a URL ending in .keras / .h5 is a Keras file (see fromKeras).
  */
-export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
+export async function loadModel(target: UrlOrHandler): Promise<Sequential | Model> {
   if (typeof target === 'string' && isKerasPath(target)) return (await kerasReader()).modelFromKeras(await readKerasBytes(target), target);
   return fromArtifacts(await loadArtifacts(target));
 }
 
 /** A model from the bytes of a Keras 3 `.keras` or a legacy `.h5` file (Keras 2 / tf.keras / Keras 3). */
-export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
+export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential | Model> {
   return (await kerasReader()).modelFromKeras(bytes);
 }
 

@@ -463,3 +463,78 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
     }
   }
 }
+
+/** `axis` of a rank-`rank` tensor as a non-negative index; null when out of range. */
+function axisOf(axis: number, rank: number): number | null {
+  const a = axis < 0 ? rank + axis : axis;
+  return a >= 1 && a < rank ? a : null;
+}
+
+/** Two dims that must agree (null = unknown, agrees with anything): the known one, or false. */
+function sameDim(a: Dim, b: Dim): Dim | false {
+  if (a == null) return b;
+  if (b == null || a === b) return a;
+  return false;
+}
+
+/**
+ * Shapes for one call of a merge layer on `inputs` (each with the batch dimension), as Keras
+ * computes them (keras/src/layers/merging/*.py compute_output_shape; attention/attention.py).
+ * `returnScores`: Attention called with return_attention_scores=True (a second output).
+ */
+export type MergeClass = (typeof MERGE_CLASSES)[number] | 'Attention';
+export const isMergeClass = (c: string): c is MergeClass => c === 'Attention' || (MERGE_CLASSES as readonly string[]).includes(c);
+
+export function mergeShapes(className: MergeClass, c: Json, inputs: Dim[][], where: string, returnScores = false): LayerShapes {
+  const shapes = (s: Dim[][]): string => s.map((x) => `[${x.map((d) => d ?? '?')}]`).join(', ');
+  const bad = (why: string): never => { throw new Error(`${where}: ${why}; inputs ${shapes(inputs)}`); };
+  const none = { weightNames: [] as string[], weightShapes: [] as Dim[][] };
+  switch (className) {
+    case 'Add': case 'Subtract': case 'Multiply': case 'Average': case 'Maximum': case 'Minimum': {
+      if (inputs.length < 2 || (className === 'Subtract' && inputs.length !== 2)) bad(`${className} needs ${className === 'Subtract' ? 'exactly' : 'at least'} 2 inputs, got ${inputs.length}`);
+      const out = [...inputs[0]];
+      for (const s of inputs.slice(1)) {
+        if (s.length !== out.length) bad(`${className} needs inputs of one shape`);
+        s.forEach((d, i) => { const m = sameDim(out[i], d); if (m === false) bad(`${className} needs inputs of one shape`); else out[i] = m; });
+      }
+      return { ...none, outputShapes: [out] };
+    }
+    case 'Concatenate': {
+      if (inputs.length < 2) bad(`Concatenate needs at least 2 inputs, got ${inputs.length}`);
+      const rank = inputs[0].length;
+      const axis = axisOf(c.axis as number, rank) ?? bad(`axis ${String(c.axis)} is not a non-batch axis of a rank-${rank} input`);
+      const out = [...inputs[0]];
+      for (const s of inputs.slice(1)) {
+        if (s.length !== rank) bad('Concatenate needs inputs of one rank');
+        s.forEach((d, i) => {
+          if (i === axis) out[i] = out[i] == null || d == null ? null : (out[i] as number) + d;
+          else { const m = sameDim(out[i], d); if (m === false) bad(`Concatenate needs equal sizes except on axis ${String(c.axis)}`); else out[i] = m; }
+        });
+      }
+      return { ...none, outputShapes: [out] };
+    }
+    case 'Dot': {
+      if (inputs.length !== 2) bad(`Dot needs exactly 2 inputs, got ${inputs.length}`);
+      const [x, y] = inputs;
+      const [ax, ay] = Array.isArray(c.axes) ? c.axes as number[] : [c.axes as number, c.axes as number];
+      const a = axisOf(ax, x.length) ?? bad(`axes ${JSON.stringify(c.axes)} is not a non-batch axis of the first input`);
+      const b = axisOf(ay, y.length) ?? bad(`axes ${JSON.stringify(c.axes)} is not a non-batch axis of the second input`);
+      if (sameDim(x[a], y[b]) === false) bad(`Dot needs equal sizes on the contracted axes (${String(x[a])} vs ${String(y[b])})`);
+      const batch = sameDim(x[0], y[0]);
+      if (batch === false) bad('Dot needs inputs of one batch size');
+      const out = [batch as Dim, ...x.slice(1).filter((_, i) => i + 1 !== a), ...y.slice(1).filter((_, i) => i + 1 !== b)];
+      return { ...none, outputShapes: [out.length === 1 ? [out[0], 1] : out] };
+    }
+    case 'Attention': {
+      if (inputs.length !== 2 && inputs.length !== 3) bad(`Attention needs [query, value] or [query, value, key], got ${inputs.length} inputs`);
+      const [q, v, k = v] = inputs;
+      if (q.length !== 3 || v.length !== 3 || k.length !== 3) bad('Attention needs inputs [batch, steps, features]');
+      if (sameDim(v[1], k[1]) === false) bad('Attention needs value and key of the same length');
+      if (sameDim(q[2], k[2]) === false) bad('Attention needs query and key of the same feature size');
+      const names = attentionWeightNames(c);
+      const out: Dim[][] = [[q[0], q[1], v[2]]];
+      if (returnScores) out.push([q[0], q[1], v[1]]);
+      return { weightNames: names, weightShapes: names.map(() => []), outputShapes: out };
+    }
+  }
+}
