@@ -266,7 +266,8 @@ describe('exportGraphOnnx vs TensorFlow.js 4.22 (same graph, same weights)', () 
     const decIds = [[1, 2, 3, 4], [0, 0, 0, 0], [5, 6, 0, 0], [8, 0, 0, 1], [0, 0, 3, 4]];
     const ids = (rows: number[][]): Feed => ({ dtype: 'int32', shape: [rows.length, rows[0]!.length], data: rows.flat() });
     const feeds = [ids(encIds), ids(othIds), ids(decIds)];
-    const bytes = await exportGraphOnnx(spec, s.weights);
+    const bytes = await exportGraphOnnx(spec, s.weights, {}, () => 'keras2');
+    await expect(exportGraphOnnx(spec, s.weights)).rejects.toThrow(/layer 'feature_cat' \(Concatenate\): combines masked inputs/);
     const [decoderWant, ...rest] = [...tfPredict(decoderModel, feeds), ...tfPredict(restModel, feeds)];
     // Porting note: before a row's first real step Keras outputs 0 (its previous output starts at
     // zero, keras/backend rnn); tfjs outputs the initial state there. Keras wins: row 4, steps 0-1.
@@ -277,7 +278,7 @@ describe('exportGraphOnnx vs TensorFlow.js 4.22 (same graph, same weights)', () 
   });
 });
 
-// ---------- Keras Attention and Subtract vs a float64 reference ----------
+// ---------- Attention, merge mask rules and Subtract vs a float64 reference ----------
 
 type M = number[][]; // [T][D]
 const matT = (a: M, b: M): M => a.map((r) => b.map((c) => r.reduce((s, v, k) => s + v * c[k]!, 0))); // a · bᵀ
@@ -307,7 +308,7 @@ function attention64(q: M, v: M, k: M, qMask: number[] | null, vMask: number[] |
   return { out, weights };
 }
 
-describe('Keras Attention and Subtract vs a float64 reference', () => {
+describe('Attention, merge mask rules and Subtract vs a float64 reference', () => {
   const V = 10, E = 4, Tq = 4, Tv = 5;
   const qIds = [[1, 2, 3, 4], [5, 6, 0, 0], [0, 7, 8, 9]];
   const vIds = [[2, 3, 4, 5, 6], [7, 8, 9, 0, 0], [0, 0, 1, 2, 3]];
@@ -361,6 +362,62 @@ describe('Keras Attention and Subtract vs a float64 reference', () => {
     });
   }
 
+  it('Keras 3 mask rule: Add ORs the masks, Multiply counts masked entries as 1 and zeroes outside the OR, Maximum / Minimum skip masked entries, Concatenate ORs', async () => {
+    const V = 9, E = 2, H = 3, T = 5;
+    const s = new SpecBuilder(13);
+    const a = s.input('a', [T], 'int32');
+    const b = s.input('b', [T], 'int32');
+    const c = s.input('c', [T, E]);
+    s.layer('Embedding', 'emb', { input_dim: V, output_dim: E, mask_zero: true }, [['embeddings', [V, E]]]);
+    for (const m of ['Add', 'Multiply', 'Maximum', 'Minimum']) s.layer(m, m.toLowerCase(), {});
+    s.layer('Concatenate', 'cat', { axis: -1 });
+    s.layer('LSTM', 'lstm', { units: H, ...RNN, return_sequences: true }, rnnW('LSTM', E, H));
+    s.layer('LSTM', 'lstm_cat', { units: H, ...RNN, return_sequences: true }, rnnW('LSTM', 2 * E, H));
+    const ea = s.call('emb', [a])(), eb = s.call('emb', [b])();
+    const outs = [
+      s.call('lstm', [s.call('add', [ea, eb])()])(),
+      s.call('multiply', [ea, eb])(),
+      s.call('maximum', [ea, eb, c])(), // c has no mask
+      s.call('minimum', [ea, eb])(),
+      s.call('lstm_cat', [s.call('cat', [ea, eb])()])(),
+      s.call('multiply', [ea, c])(), // one input unmasked: no zeroing, no output mask
+    ];
+    const aIds = [[1, 2, 3, 4, 5], [0, 0, 7, 8, 2], [3, 5, 0, 6, 0]];
+    const bIds = [[1, 0, 1, 1, 1], [6, 0, 3, 0, 3], [0, 0, 0, 0, 0]];
+    const fc = randomFeed(131, [3, T, E]);
+    const bytes = await exportGraphOnnx(s.spec(outs), s.weights, {}, () => 'keras3');
+    exported.set('keras3_masks', bytes);
+    const got = await runOrtNamed(bytes, { a: { dtype: 'int32', shape: [3, T], data: aIds.flat() }, b: { dtype: 'int32', shape: [3, T], data: bIds.flat() }, c: fc });
+
+    const table = s.weightsOf('emb')[0]!.data;
+    const emb = (id: number) => Array.from(table.slice(id * E, id * E + E));
+    const cv = (i: number, t: number) => Array.from(fc.data).slice((i * T + t) * E, (i * T + t + 1) * E);
+    const ka = aIds.map((r) => r.map((id) => id !== 0)), kb = bIds.map((r) => r.map((id) => id !== 0));
+    const or = ka.map((r, i) => r.map((k, t) => +(k || kb[i]![t]!)));
+    const rows = (f: (i: number, t: number) => number[]) => aIds.map((r, i) => r.map((_, t) => f(i, t)));
+    const sum = rows((i, t) => emb(aIds[i]![t]!).map((v, e) => v + emb(bIds[i]![t]!)[e]!));
+    const spec = (name: string) => { const [k, rk, bias] = s.weightsOf(name).map((w) => w.data); return { kind: 'lstm' as const, units: H, act: 'tanh', rec: 'sigmoid', resetAfter: false, kernel: k!, recurrent: rk!, bias: bias! }; };
+    const lstmAdd = refRnn(spec('lstm'), sum, or, false, true) as number[][][];
+    const mul = rows((i, t) => emb(aIds[i]![t]!).map((v, e) => (or[i]![t] ? (ka[i]![t] ? v : 1) * (kb[i]![t] ? emb(bIds[i]![t]!)[e]! : 1) : 0)));
+    // Over the kept entries (c is always kept); with none kept, the first input.
+    const pick = (vals: number[][], kept: boolean[], f: (...v: number[]) => number) => vals[0]!.map((_, e) => {
+      const ks = vals.filter((_, j) => kept[j]);
+      return ks.length ? f(...ks.map((v) => v[e]!)) : vals[0]![e]!;
+    });
+    const maxi = rows((i, t) => pick([emb(aIds[i]![t]!), emb(bIds[i]![t]!), cv(i, t)], [ka[i]![t]!, kb[i]![t]!, true], Math.max));
+    const mini = rows((i, t) => pick([emb(aIds[i]![t]!), emb(bIds[i]![t]!)], [ka[i]![t]!, kb[i]![t]!], Math.min));
+    const cat = rows((i, t) => [...emb(aIds[i]![t]!), ...emb(bIds[i]![t]!)]);
+    const lstmCat = refRnn(spec('lstm_cat'), cat, or, false, true) as number[][][];
+    const mulC = rows((i, t) => emb(aIds[i]![t]!).map((v, e) => (ka[i]![t] ? v : 1) * cv(i, t)[e]!));
+    const check = (n: string, want: number[][][]) => expect(maxAbsDiff(got[n]!.data as Float32Array, want.flat(2)), n).toBeLessThan(1e-5);
+    check('lstm', lstmAdd);
+    check('multiply', mul);
+    check('maximum', maxi);
+    check('minimum', mini);
+    check('lstm_cat', lstmCat);
+    check('multiply_1', mulC);
+  });
+
   it('Add of two masked Embeddings ANDs their masks (reference: helpers/keras64 refRnn with the AND mask); tfjs cannot run this graph', async () => {
     // tfjs 4.22's Merge.computeMask returns a [1, B, T] mask, which breaks the next RNN.
     const V = 9, E = 3, H = 4, T = 5;
@@ -373,7 +430,7 @@ describe('Keras Attention and Subtract vs a float64 reference', () => {
     const spec = s.spec([s.call('lstm', [s.call('add', [s.call('emb', [a])(), s.call('emb', [b])()])()])()]);
     const aIds = [[1, 2, 3, 4, 5], [0, 0, 7, 8, 2], [3, 5, 0, 6, 0]];
     const bIds = [[1, 0, 1, 1, 1], [6, 0, 3, 3, 3], [0, 0, 0, 0, 0]];
-    const bytes = await exportGraphOnnx(spec, s.weights);
+    const bytes = await exportGraphOnnx(spec, s.weights, {}, () => 'keras2');
     exported.set('add_mask', bytes);
     const got = await runOrtNamed(bytes, { a: { dtype: 'int32', shape: [3, T], data: aIds.flat() }, b: { dtype: 'int32', shape: [3, T], data: bIds.flat() } });
     const table = s.weightsOf('emb')[0]!.data;

@@ -24,6 +24,11 @@ export interface LayerCall {
   inputs: Tensor[];
   initialState: Tensor[] | null;
   kwargs: Record<string, unknown>;
+  /**
+   * How this merge layer combines masks (src/keras/config.ts MaskRule: 'keras2' AND, 'keras3' OR
+   * and masked values). It depends on who wrote the model, not on its config, so the caller states it.
+   */
+  maskRule: 'keras2' | 'keras3' | undefined;
   /** The layer's ONNX parameters: `make` runs at the first call with a cursor on the layer's weights. */
   params<T>(make: (w: WeightCursor) => T): T;
 }

@@ -94,8 +94,14 @@ export function buildGraph(
  * ONNX bytes for a functional model's GraphSpec and its weights (getWeights() order: layer by
  * layer in `spec.layers` order). Inputs and outputs are named after the model's input and
  * output layers (see defaultIoNames); `inputName` / `outputName` only for one input / output.
+ * `maskRule` tells how each merge layer combines masks (needed only where masks reach one).
  */
-export async function exportGraphOnnx(spec: GraphSpec, weights: readonly WeightRecord[], opts: ToONNXOptions = {}): Promise<Uint8Array> {
+export async function exportGraphOnnx(
+  spec: GraphSpec,
+  weights: readonly WeightRecord[],
+  opts: ToONNXOptions = {},
+  maskRule?: (layer: string) => 'keras2' | 'keras3' | undefined,
+): Promise<Uint8Array> {
   const names = defaultIoNames(spec);
   if (opts.inputName !== undefined) {
     if (names.inputs.length !== 1) throw new Error(`toONNX: inputName applies to a model with one input; this one has ${names.inputs.length} (${names.inputs.join(', ')})`);
@@ -106,7 +112,7 @@ export async function exportGraphOnnx(spec: GraphSpec, weights: readonly WeightR
     names.outputs = [opts.outputName];
   }
   const { graph, name } = buildSpecGraph(spec, weights, {
-    indexType: opts.indexType, batchSize: opts.batchSize, inputNames: names.inputs, outputNames: names.outputs,
+    indexType: opts.indexType, batchSize: opts.batchSize, inputNames: names.inputs, outputNames: names.outputs, maskRule,
   });
   return encode(graph, name);
 }

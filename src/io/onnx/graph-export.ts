@@ -28,6 +28,8 @@ export interface SpecExportOptions {
   /** ONNX names of the graph inputs / outputs, one per spec input / output. */
   inputNames: string[];
   outputNames: string[];
+  /** Mask rule of a merge layer (see LayerCall.maskRule), by layer name; undefined = not known. */
+  maskRule?: (layer: string) => 'keras2' | 'keras3' | undefined;
 }
 
 function weightCount(layer: LayerJSON): number {
@@ -112,6 +114,7 @@ export function buildSpecGraph(spec: GraphSpec, weights: readonly WeightRecord[]
     const kwargs = callKwargs(l, node.kwargs ?? {});
     const call: LayerCall = {
       g, name: l.name, layer: { class_name: l.className, config: l.config }, inputs, initialState, kwargs,
+      maskRule: opts.maskRule?.(l.name),
       params<T>(make: (w: WeightCursor) => T): T {
         if (!params.has(l.name)) {
           const start = offsets.get(l.name)!;

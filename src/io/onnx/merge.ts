@@ -5,10 +5,14 @@
  * Porting notes:
  * - Elementwise merges of inputs of different ranks: Keras expands the lower-rank inputs
  *   at axis 1 until the ranks agree, then broadcasts; ONNX broadcasting does the rest.
- * - Masks (Keras 2 / tfjs): an elementwise merge's mask is the AND of its inputs' masks;
- *   Concatenate's is the AND of the (expanded) masks along the last axis, so concatenating
- *   on the feature axis ANDs the masks and concatenating on the time axis concatenates
- *   them (unmasked inputs count as all ones). Dot has no output mask.
+ * - Masks follow the layer's rule (src/keras/config.ts MaskRule), which the caller states
+ *   (LayerCall.maskRule) and which is asked for only when an input has a mask:
+ *   'keras2' (Keras 2, tfjs): values never change; the output mask is the AND of the masks
+ *   present; Concatenate on the feature axis ANDs them.
+ *   'keras3' (Keras >= 3.4): the output mask is the OR of the masks when every input has one;
+ *   Multiply counts masked entries as 1 (and with every input masked gives 0 outside the OR);
+ *   Maximum / Minimum skip masked entries; Concatenate on the feature axis ORs.
+ *   Concatenate on the time axis concatenates the masks (absent = all kept); Dot has none.
  * - Average sums in input order and divides by the count, as Keras does.
  */
 import type { Dim, GraphBuilder } from './graph.js';
@@ -53,6 +57,19 @@ function broadcastShape(call: LayerCall, shapes: Dim[][]): Dim[] {
   return out;
 }
 
+/** The merge layer's mask rule; asked only when some input has a mask (without masks the rules agree). */
+function ruleOf(call: LayerCall): 'keras2' | 'keras3' {
+  if (!call.maskRule) {
+    fail(call, 'combines masked inputs, and whether it does so by the Keras 2 / TensorFlow.js rule (AND) or the Keras 3 rule ' +
+      '(OR, masked values skipped) is not known for this graph; export the Model itself (io.toONNX(model))');
+  }
+  return call.maskRule;
+}
+
+/** bool [B, T, 1] "step kept" of a mask, for Where on [B, T, F] values. */
+const keptOf = (g: GraphBuilder, name: string, mask: string) =>
+  g.op('Unsqueeze', [g.op('Greater', [mask, g.scalar(0)], `${name}/kept`), g.ints([2])], `${name}/kept3`);
+
 function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Average', min: number, max = Infinity): Emitter {
   return (call) => {
     const { g, name } = call;
@@ -69,16 +86,38 @@ function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Average', min:
       return { v, shape };
     });
     const shape = broadcastShape(call, vals.map((v) => v.shape));
+    const masks = xs.map((x) => x.mask);
+    const k3 = masks.some((m) => m !== null) && ruleOf(call) === 'keras3';
+    // Keras 3: the output mask is the OR of the masks when every input has one, else none.
+    const allMasked = masks.every((m) => m !== null);
+    const orMask = k3 && allMasked ? (masks as string[]).reduce((a, m) => g.op('Max', [a, m], `${name}/mask`)) : null;
     let y: string;
     if (op === 'Average') {
       const sum = vals.slice(1).reduce((a, v) => g.op('Add', [a, v.v], `${name}/sum`), vals[0]!.v);
       y = g.op('Div', [sum, g.scalar(vals.length)], `${name}/out`);
+    } else if ((op === 'Max' || op === 'Min') && k3) {
+      // Keras 3: a masked input stands in with the running result, a masked running result with the input.
+      const kept = masks.map((m) => (m ? keptOf(g, name, m) : null));
+      let out = vals[0]!.v;
+      let outKept = kept[0];
+      for (let i = 1; i < vals.length; i++) {
+        const x = kept[i] ? g.op('Where', [kept[i]!, vals[i]!.v, out], `${name}/x${i}`) : vals[i]!.v;
+        if (outKept) out = g.op('Where', [outKept, out, x], `${name}/run${i}`);
+        outKept = outKept && kept[i] ? g.op('Or', [outKept, kept[i]!], `${name}/run_kept`) : null;
+        out = g.op(op, [out, x], `${name}/out`);
+      }
+      y = out;
     } else if (op === 'Max' || op === 'Min') {
       y = g.op(op, vals.map((v) => v.v), `${name}/out`);
+    } else if (op === 'Mul' && k3) {
+      // Keras 3: masked entries count as 1; with every input masked, 0 outside the OR of the masks.
+      const factors = vals.map((v, i) => (masks[i] ? g.op('Where', [keptOf(g, name, masks[i]!), v.v, g.scalar(1)], `${name}/factor`) : v.v));
+      y = factors.slice(1).reduce((a, f) => g.op('Mul', [a, f], `${name}/prod`), factors[0]!);
+      if (orMask) y = g.op('Where', [keptOf(g, name, orMask), y, g.scalar(0)], `${name}/out`);
     } else {
       y = vals.slice(1).reduce((a, v) => g.op(op, [a, v.v], `${name}/out`), vals[0]!.v);
     }
-    return [{ value: { name: y, shape }, mask: andMasks(g, name, xs.map((x) => x.mask)) }];
+    return [{ value: { name: y, shape }, mask: k3 ? orMask : andMasks(g, name, masks) }];
   };
 }
 
@@ -103,7 +142,11 @@ function concatenate(call: LayerCall): Tensor[] {
   let mask: string | null = null;
   if (xs.some((x) => x.mask)) {
     if (axis === rank - 1) {
-      mask = andMasks(g, name, xs.map((x) => x.mask));
+      // Feature axis: AND (Keras 2, tfjs) or OR (Keras 3) of the masks; an absent mask is all kept,
+      // so a Keras 3 OR with one absent is all kept, which is no mask.
+      const masks = xs.map((x) => x.mask);
+      if (ruleOf(call) === 'keras2') mask = andMasks(g, name, masks);
+      else mask = masks.every((m) => m !== null) ? (masks as string[]).reduce((a, m) => g.op('Max', [a, m], `${name}/mask`)) : null;
     } else {
       // Along a time axis the masks ([B, T…], one rank lower) are concatenated; no mask = all ones.
       const parts = xs.map((x) => x.mask ?? g.op('ConstantOfShape', [g.op('Shape', [x.value.name], `${name}/mask_shape`, { start: 0, end: rank - 1 })],
@@ -137,9 +180,9 @@ function dot(call: LayerCall): Tensor[] {
   }
   let a = x.value.name, b = y.value.name;
   if (call.layer.config['normalize'] === true) {
-    // Keras l2_normalize: v / sqrt(max(sum(v²), 1e-12)) along the dot axis.
-    const l2 = (v: string, axis: number) => g.op('Div', [v, g.op('Sqrt', [g.op('Max', [g.op('ReduceSumSquare', [v], `${name}/sumsq`, { axes: [axis], keepdims: 1 }),
-      g.scalar(1e-12)], `${name}/sumsq_min`)], `${name}/norm`)], `${name}/normalized`);
+    // v / max(‖v‖₂, 1e-7) along the dot axis (Keras 3 ops.normalize; the engine's src/layers/merge/dot.ts).
+    const l2 = (v: string, axis: number) => g.op('Div', [v, g.op('Max', [g.op('Sqrt', [g.op('ReduceSumSquare', [v], `${name}/sumsq`, { axes: [axis], keepdims: 1 })],
+      `${name}/norm`), g.scalar(1e-7)], `${name}/norm_min`)], `${name}/normalized`);
     a = l2(a, ax);
     b = l2(b, ay);
   }
