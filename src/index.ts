@@ -62,6 +62,9 @@ export type { TimeDistributed, TimeDistributedArgs } from './layers/time-distrib
 export type { RepeatVector, RepeatVectorArgs } from './layers/repeat-vector.js';
 export type { GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalPoolingArgs } from './layers/pooling.js';
 export type { Normalization, NormalizationArgs } from './layers/normalization.js';
+export type { Activation, ActivationArgs } from './layers/activation.js';
+export type { MultiInputLayer, ElementwiseMerge, ElementwiseOp, Concatenate, ConcatenateArgs, Dot, DotArgs, Attention, AttentionArgs, MergeArgs } from './layers/merge/index.js';
+export type { MaskRule } from './keras/config.js';
 export type { Penalties, Kind as PenaltyKind } from './train/penalties.js';
 export type { RegionInfo } from './models/memory-plan.js';
 export type { RowLoss } from './losses/definitions.js';

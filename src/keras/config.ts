@@ -15,11 +15,28 @@
  */
 import { own, ownGet } from '../util/options.js';
 
+/** Merge layers: several inputs, no weights (src/layers/merge/). */
+export const MERGE_CLASSES = ['Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Dot'] as const;
+
 export const SUPPORTED_LAYER_CLASSES = [
   'InputLayer', 'Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten',
   'Masking', 'TimeDistributed', 'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'Normalization',
+  ...MERGE_CLASSES, 'Attention', 'Activation',
 ] as const;
 export type LayerClass = Exclude<(typeof SUPPORTED_LAYER_CLASSES)[number], 'InputLayer'>;
+
+/**
+ * How merge layers combine their inputs' masks, by the version that wrote the model:
+ * - 'keras3' (Keras >= 3.4, keras-team/keras#19685; this package's JS API): Add/Subtract/Average/
+ *   Multiply/Maximum/Minimum output the OR of the masks when every input has one (else none);
+ *   Multiply treats masked entries as 1 and zeroes the output outside the mask; Maximum/Minimum
+ *   take the other operand where an input is masked; Concatenate along the features ORs.
+ * - 'keras2' (Keras 2 / tf.keras / TensorFlow.js): values are never changed by masks; the
+ *   elementwise output mask is the AND of the masks present, Concatenate along the features ANDs.
+ * Concatenate along time concatenates the masks (absent = all kept) in both; Dot has no mask.
+ */
+export type MaskRule = 'keras3' | 'keras2';
+export const MERGE_MASK_RULE: Record<Source, MaskRule> = { tfjs: 'keras2', keras2: 'keras2', keras3: 'keras3' };
 
 /**
  * Activation names accepted in configs (snake_case; camelCase is mapped).
@@ -38,6 +55,11 @@ export const HARD_SIGMOID: Record<Source, 'hard_sigmoid' | 'hard_sigmoid_keras3'
 };
 
 type PerDialect<T> = T | { tfjs: T; keras2: T; keras3: T };
+
+/** Weights of an Attention layer with this canonical config (scalars, Keras order and names). */
+export function attentionWeightNames(c: Record<string, unknown>): string[] {
+  return [...(c.use_scale ? ['scale'] : []), ...(c.score_mode === 'concat' ? ['concat_score_weight'] : [])];
+}
 
 /**
  * The default of every option whose default is not the same in all dialects,
@@ -69,6 +91,10 @@ export const OPTION_DEFAULTS = {
   Bidirectional: { merge_mode: 'concat' },
   Masking: { mask_value: 0 },
   Normalization: { invert: false },
+  Concatenate: { axis: -1 },
+  Dot: { normalize: false },
+  Attention: { use_scale: false, score_mode: 'dot', dropout: 0 },
+  Activation: { activation: 'linear' },
 } as const satisfies Record<string, Record<string, PerDialect<unknown>>>;
 
 /** The dialect whose defaults the JS factories (layers.lstm({...}), …) use: Keras 3 (API.md). */
@@ -207,7 +233,44 @@ const POOLING_SPEC: ClassSpec = {
   },
 };
 
+const NO_OPTIONS: ClassSpec = { semantic: {}, ignored: [], mustBe: {} };
+
+/** Dot's axes: an integer or a pair of integers (negative counts from the end), never the batch axis 0. */
+const dotAxes = (v: unknown, ctx: Ctx): unknown => {
+  const ok = (a: unknown) => Number.isInteger(a) && a !== 0;
+  if (!(ok(v) || (Array.isArray(v) && v.length === 2 && v.every(ok)))) fail(ctx, 'axes', 'a non-zero integer or a pair of them (0 is the batch axis)', v);
+  return Array.isArray(v) ? [...v] : v;
+};
+
 export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
+  Concatenate: {
+    semantic: {
+      axis: (v, ctx) => {
+        if (v == null) return dflt(ctx, 'axis');
+        if (!Number.isInteger(v) || v === 0) fail(ctx, 'axis', 'a non-zero integer (0 is the batch axis)', v);
+        return v;
+      },
+    },
+    ignored: [],
+    mustBe: {},
+  },
+  Add: NO_OPTIONS, Subtract: NO_OPTIONS, Multiply: NO_OPTIONS, Average: NO_OPTIONS, Maximum: NO_OPTIONS, Minimum: NO_OPTIONS,
+  Dot: { semantic: { axes: dotAxes, normalize: bool('normalize') }, ignored: [], mustBe: {} },
+  Attention: {
+    semantic: {
+      use_scale: bool('use_scale'),
+      score_mode: (v, ctx) => {
+        if (v == null) return dflt(ctx, 'score_mode');
+        if (v !== 'dot' && v !== 'concat') fail(ctx, 'score_mode', '"dot" or "concat"', v);
+        return v;
+      },
+      dropout: rate('dropout'),
+    },
+    ignored: ['seed'],
+    // tf.keras 2.x constructor argument, replaced by the call argument use_causal_mask
+    mustBe: { causal: [isFalse, 'false (pass use_causal_mask when calling the layer instead)'] },
+  },
+  Activation: { semantic: { activation: activation('activation') }, ignored: [], mustBe: {} },
   Embedding: {
     semantic: {
       input_dim: int(1)('input_dim'),
@@ -382,8 +445,11 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
       return { weightNames: [], weightShapes: [], outputShapes: [[input[0], input[2]]] };
     case 'Normalization':
       return { weightNames: [], weightShapes: [], outputShapes: [input] };
-    case 'Dropout': case 'Masking':
+    case 'Dropout': case 'Masking': case 'Activation':
       return { weightNames: [], weightShapes: [], outputShapes: [input] };
+    case 'Concatenate': case 'Add': case 'Subtract': case 'Multiply': case 'Average': case 'Maximum': case 'Minimum':
+    case 'Dot': case 'Attention':
+      throw new Error(`${where}: ${className} takes a list of inputs; it can only be used in a functional model, where its shapes come from the graph`);
     case 'TimeDistributed': {
       // Keras/tfjs name the wrapped Dense's weights under the wrapper: time_distributed/kernel.
       if (input.length !== 3) throw new Error(`${where}: expects input [batch, time, features], got a rank-${input.length} input [${input}]`);

@@ -14,17 +14,21 @@ import type { BaseLayerArgs } from './layer.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingArgs } from './pooling.js';
 import { Normalization, type NormalizationArgs } from './normalization.js';
+import { Activation, ACTIVATION_OPTIONS, type ActivationArgs } from './activation.js';
+import { ElementwiseMerge, Concatenate, Dot, Attention, type ElementwiseOp, type ConcatenateArgs, type DotArgs, type AttentionArgs } from './merge/index.js';
 import { describe } from '../names.js';
 import { penaltyArgsFromConfig } from '../train/penalties.js';
 import { checkOptions } from '../util/options.js';
 import type { MultiOutputOf, ReturnStateOf } from '../models/output-types.js';
 import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
-import { canonicalConfig, SUPPORTED_LAYER_CLASSES as KERAS_CLASSES, type LayerClass, type Source } from '../keras/config.js';
+import { canonicalConfig, MERGE_MASK_RULE, SUPPORTED_LAYER_CLASSES as KERAS_CLASSES, type LayerClass, type Source } from '../keras/config.js';
 
 export { Layer, Dense, Embedding, Dropout, Flatten, Recurrent, Bidirectional, Masking, TimeDistributed };
 export type { DenseArgs, EmbeddingArgs, DropoutArgs, RecurrentArgs, BidirectionalArgs, BaseLayerArgs, MaskingArgs, TimeDistributedArgs };
 export { RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Normalization };
 export type { RepeatVectorArgs, GlobalPoolingArgs, NormalizationArgs };
+export { Activation, ElementwiseMerge, Concatenate, Dot, Attention };
+export type { ActivationArgs, ConcatenateArgs, DotArgs, AttentionArgs, ElementwiseOp };
 
 const GLOBAL_POOLING_OPTIONS = [...BASE_LAYER_OPTIONS, 'dataFormat', 'keepdims'] as const;
 
@@ -67,7 +71,22 @@ export const layers = {
   globalAveragePooling1D: (a: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalAveragePooling1D')),
   globalMaxPooling1D: (a: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args(a, GLOBAL_POOLING_OPTIONS, 'globalMaxPooling1D')),
   normalization: (a: NormalizationArgs = {}) => new Normalization(args(a, [...BASE_LAYER_OPTIONS, 'axis', 'mean', 'variance', 'invert'], 'normalization')),
+  activation: (a: ActivationArgs) => new Activation(args(a, ACTIVATION_OPTIONS, 'activation')),
+  // merge layers and attention: several inputs, so only in functional models (layer.apply([a, b]))
+  concatenate: (a: ConcatenateArgs = {}) => new Concatenate(args(a, [...BASE_LAYER_OPTIONS, 'axis'], 'concatenate')),
+  add: (a: BaseLayerArgs = {}) => elementwise('add', a),
+  subtract: (a: BaseLayerArgs = {}) => elementwise('subtract', a),
+  multiply: (a: BaseLayerArgs = {}) => elementwise('multiply', a),
+  average: (a: BaseLayerArgs = {}) => elementwise('average', a),
+  maximum: (a: BaseLayerArgs = {}) => elementwise('maximum', a),
+  minimum: (a: BaseLayerArgs = {}) => elementwise('minimum', a),
+  dot: (a: DotArgs) => new Dot(args(a, [...BASE_LAYER_OPTIONS, 'axes', 'normalize'], 'dot')),
+  attention: (a: AttentionArgs = {}) => new Attention(args(a, [...BASE_LAYER_OPTIONS, 'useScale', 'scoreMode', 'dropout'], 'attention')),
 };
+
+function elementwise(op: ElementwiseOp, a: BaseLayerArgs): ElementwiseMerge {
+  return new ElementwiseMerge(op, args(a, BASE_LAYER_OPTIONS, op));
+}
 
 /** Layer classes a topology may name (src/keras/config.ts, without InputLayer). */
 export const SUPPORTED_LAYER_CLASSES = KERAS_CLASSES.filter((c) => c !== 'InputLayer') as Exclude<(typeof KERAS_CLASSES)[number], 'InputLayer'>[];
@@ -147,6 +166,16 @@ export function layerFromConfig(className: string, config: Cfg, dialect: Source 
     case 'Normalization':
       if (c.mean == null) throw new Error(`Normalization '${config.name}': the config must state mean and variance (an adapted layer's statistics saved as weights are not supported)`);
       return new Normalization({ ...b, axis: -1, mean: c.mean as number[], variance: c.variance as number[], invert: c.invert as boolean });
+    case 'Activation':
+      return new Activation({ ...b, activation: camelAct(c.activation) });
+    case 'Concatenate':
+      return new Concatenate({ ...b, axis: c.axis as number, maskRule: MERGE_MASK_RULE[dialect] });
+    case 'Add': case 'Subtract': case 'Multiply': case 'Average': case 'Maximum': case 'Minimum':
+      return new ElementwiseMerge(cls.toLowerCase() as ElementwiseOp, { ...b, maskRule: MERGE_MASK_RULE[dialect] });
+    case 'Dot':
+      return new Dot({ ...b, axes: c.axes as DotArgs['axes'], normalize: c.normalize as boolean });
+    case 'Attention':
+      return new Attention({ ...b, useScale: c.use_scale as boolean, scoreMode: c.score_mode as 'dot' | 'concat', dropout: c.dropout as number });
   }
 }
 

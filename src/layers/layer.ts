@@ -236,6 +236,16 @@ export abstract class Layer {
   // plain instance fields assigned there (no #private fields, no closures over `this`). Weight
   // gradients accumulate (+=), so the nodes of a shared layer sum their gradients.
 
+  /**
+   * Call options of this node besides its inputs, initialState, mask and training: Keras call
+   * keyword arguments (GraphNodeSpec.kwargs; Attention: useCausalMask, returnAttentionScores, also
+   * in snake_case). The model calls it on the node's object (the per-node view of a shared layer)
+   * before nodeBuild, only when the call has such options. Layers that take none throw.
+   */
+  nodeCall(kwargs: Record<string, unknown>): void {
+    const keys = Object.keys(kwargs);
+    if (keys.length) throw new Error(`${this.name} (${this.className}): unknown call option(s) ${keys.join(', ')}; this layer takes none`);
+  }
   /** Build (first call) for these input shapes and return the output shapes; throws if the layer cannot take them. */
   nodeBuild(inputShapes: Shape[]): Shape[] {
     if (inputShapes.length !== 1) {
