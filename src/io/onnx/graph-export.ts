@@ -146,7 +146,8 @@ export function buildSpecGraph(spec: GraphSpec, weights: readonly WeightRecord[]
 /** Keras call arguments: `training` (inference only) and `mask` (masks travel with tensors) are checked here. */
 function callKwargs(l: GraphLayerSpec, kwargs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(kwargs)) {
+  for (const [key, v] of Object.entries(kwargs)) {
+    const k = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`); // useCausalMask → use_causal_mask
     if (k === 'training') {
       if (v === true) throw new Error(`toONNX: layer '${l.name}' (${l.className}) is called with training=true; an ONNX graph runs in inference mode`);
     } else if (k === 'mask') {
