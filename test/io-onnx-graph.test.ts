@@ -221,6 +221,39 @@ describe('exportGraphOnnx vs TensorFlow.js 4.22 (same graph, same weights)', () 
     await expectSame('bidi_states', bytes, { x: fx, z: fz }, ['bidi', 'bidi_1', 'bidi_2', 'bidi_3', 'bidi_4'], tfPredict(model, [fx, fz]));
   });
 
+  it('Masking on float input into an encoder LSTM, RepeatVector, a decoder LSTM and TimeDistributed(Dense) (the Keras addition tutorial shape)', async () => {
+    const T = 6, F = 3, H = 4, N = 3;
+    const s = new SpecBuilder(14);
+    const x = s.input('x', [T, F]);
+    s.layer('Masking', 'masking', { mask_value: 0 });
+    s.layer('LSTM', 'encoder', { units: H, ...RNN }, rnnW('LSTM', F, H));
+    s.layer('RepeatVector', 'repeat', { n: N });
+    s.layer('LSTM', 'decoder', { units: H, ...RNN, return_sequences: true }, rnnW('LSTM', H, H));
+    const inner = { class_name: 'Dense', config: { name: 'dense', units: 2, activation: 'softmax', use_bias: true } };
+    s.layer('TimeDistributed', 'td', { layer: inner }, denseW(H, 2));
+    const spec = s.spec([s.call('td', [s.call('decoder', [s.call('repeat', [s.call('encoder', [s.call('masking', [x])()])()])()])()])()]);
+
+    // tfjs 4.22 lets the Masking mask through LSTM(return_sequences=false) and RepeatVector into the
+    // decoder (Keras drops it there), so the reference is two tfjs models: encoder, then the rest.
+    const tx = tf.input({ shape: [T, F], name: 'x' });
+    const th = tf.input({ shape: [H], name: 'h' });
+    const E = tf.layers.lstm({ units: H, ...TF_RNN, name: 'encoder' });
+    const D = tf.layers.lstm({ units: H, ...TF_RNN, returnSequences: true, name: 'decoder' });
+    const TD = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'softmax' }), name: 'td' });
+    const encoderModel = tf.model({ inputs: tx, outputs: E.apply(tf.layers.masking({ maskValue: 0 }).apply(tx)) as tf.SymbolicTensor });
+    const restModel = tf.model({ inputs: th, outputs: TD.apply(D.apply(tf.layers.repeatVector({ n: N }).apply(th))) as tf.SymbolicTensor });
+    for (const l of [E, D, TD]) setTf(l, s.weightsOf(l.name));
+    // Padded steps (all features 0) at the end, the start and the middle; one feature 0 is not padding.
+    const fx = randomFeed(141, [4, T, F]);
+    const data = Float32Array.from(fx.data);
+    const zero = (b: number, t: number) => data.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
+    zero(0, 5); zero(0, 4); zero(1, 0); zero(2, 2); data[(3 * T + 1) * F] = 0;
+    const feed: Feed = { ...fx, data };
+    const bytes = await exportGraphOnnx(spec, s.weights);
+    const h = encoderModel.predict(tfIn(feed)) as tf.Tensor;
+    await expectSame('masking_repeat_td', bytes, { x: feed }, ['td'], [(restModel.predict(h) as tf.Tensor).dataSync() as Float32Array]);
+  });
+
   it('masks from a shared Embedding(mask_zero) through Concatenate (feature axis: AND; time axis: concatenated) into a masked encoder–decoder with states', async () => {
     const V = 9, E = 3, H = 4, Te = 6, Td = 4;
     const s = new SpecBuilder(6);

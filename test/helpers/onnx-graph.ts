@@ -12,7 +12,7 @@ import { uniformSource } from './random.js';
 export interface W { name: string; shape: number[]; data: Float32Array }
 export type Out = (tensor?: number) => TensorRef;
 
-const CANONICAL = new Set(['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten']);
+const CANONICAL = new Set(['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dense', 'Dropout', 'Flatten', 'Masking', 'RepeatVector', 'TimeDistributed']);
 
 export class SpecBuilder {
   readonly layers: GraphLayerSpec[] = [];
@@ -39,7 +39,7 @@ export class SpecBuilder {
       ? canonicalConfig(className as LayerClass, { name, ...config }, { where: `layer '${name}'`, source: 'tfjs', className })
       : { name, trainable: true, ...config };
     // canonicalConfig leaves the wrapped layer to the topology reader.
-    if (className === 'Bidirectional') cfg.layer = config.layer;
+    if (className === 'Bidirectional' || className === 'TimeDistributed') cfg.layer = config.layer;
     this.layers.push({ className, name, config: cfg });
     for (const [suffix, shape] of weights) {
       const n = shape.reduce((a, b) => a * b, 1);

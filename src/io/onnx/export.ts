@@ -16,9 +16,10 @@
  *
  * Supported layers: InputLayer, Embedding (mask_zero too), LSTM, GRU (both reset_after
  * forms), SimpleRNN (initial_state, return_state), Bidirectional (any of those; concat, sum,
- * mul, ave, null), Dense (2-D or per time step on 3-D input), Activation, Dropout (identity
- * at inference), Flatten, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum,
- * Dot, Attention. Anything else throws an Error naming the layer.
+ * mul, ave, null), Dense (2-D or per time step on 3-D input), TimeDistributed(Dense),
+ * Activation, Dropout (identity at inference), Flatten, Masking, RepeatVector, Concatenate,
+ * Add, Subtract, Multiply, Average, Maximum, Minimum, Dot, Attention. Anything else throws an
+ * Error naming the layer.
  */
 import { GraphBuilder } from './graph.js';
 import { encodeModel } from './proto.js';

@@ -120,7 +120,7 @@ export function buildSpecGraph(spec: GraphSpec, weights: readonly WeightRecord[]
           const start = offsets.get(l.name)!;
           const cursor = new WeightCursor(weights, start);
           params.set(l.name, make(cursor));
-          const want = weightCount(this.layer);
+          const want = weightCount({ class_name: l.className, config: l.config });
           if (cursor.position - start !== want) {
             throw new Error(`toONNX: internal: layer '${l.name}' read ${cursor.position - start} weights, expected ${want}`);
           }

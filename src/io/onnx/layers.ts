@@ -100,6 +100,36 @@ function flatten(call: LayerCall): Tensor[] {
   return [{ value: { name: g.op('Flatten', [x.value.name], `${name}/out`, { axis: 1 }), shape: [x.value.shape[0]!, size] }, mask: null }];
 }
 
+/** Keras Masking: a step is kept when any feature differs from mask_value; masked steps are zeroed. */
+function masking(call: LayerCall): Tensor[] {
+  const { g, name } = call;
+  const x = single(call);
+  if (x.value.shape.length !== 3) fail(call, `expects input [batch, time, features], got ${shapeText(x.value.shape)}`);
+  const v = (call.layer.config['mask_value'] ?? 0) as number;
+  const differs = g.op('Cast', [g.op('Not', [g.op('Equal', [x.value.name, g.scalar(v)], `${name}/equal`)], `${name}/differs`)], `${name}/differs_f`, { to: DataType.FLOAT });
+  const kept = g.op('ReduceMax', [differs], `${name}/kept`, { axes: [2], keepdims: 1 }); // [B, T, 1]
+  const y = g.op('Mul', [x.value.name, kept], `${name}/out`);
+  return [{ value: { name: y, shape: x.value.shape }, mask: g.op('Squeeze', [kept, g.ints([2])], `${name}/mask`) }];
+}
+
+/** TimeDistributed(Dense): the Dense on every step, weights under the wrapper's name. */
+function timeDistributed(call: LayerCall): Tensor[] {
+  const inner = call.layer.config['layer'] as LayerJSON | undefined;
+  if (!inner || inner.class_name !== 'Dense') fail(call, `wraps ${JSON.stringify(inner?.class_name)}; only Dense is supported`);
+  if (single(call).value.shape.length !== 3) fail(call, `expects input [batch, time, features], got ${shapeText(call.inputs[0]!.value.shape)}`);
+  return dense({ ...call, layer: inner });
+}
+
+/** RepeatVector: [B, F] → [B, n, F]. */
+function repeatVector(call: LayerCall): Tensor[] {
+  const { g, name } = call;
+  const x = single(call);
+  if (x.value.shape.length !== 2) fail(call, `expects input [batch, features], got ${shapeText(x.value.shape)}`);
+  const n = call.layer.config['n'] as number;
+  const y = g.op('Expand', [g.op('Unsqueeze', [x.value.name, g.ints([1])], `${name}/b1f`), g.ints([1, n, 1])], `${name}/out`);
+  return [{ value: { name: y, shape: [x.value.shape[0]!, n, x.value.shape[1]!] }, mask: null }];
+}
+
 function takeRnnWeights(w: WeightCursor, cfg: RnnConfig, F: number | null, label: string): RnnWeights {
   const G = { lstm: 4, gru: 3, rnn: 1 }[cfg.kind];
   const H = cfg.units;
@@ -161,6 +191,9 @@ export const LAYER_EMITTERS: Record<string, Emitter> = {
   Activation: activationLayer,
   Dropout: dropout,
   Flatten: flatten,
+  Masking: masking,
+  TimeDistributed: timeDistributed,
+  RepeatVector: repeatVector,
   LSTM: recurrent,
   GRU: recurrent,
   SimpleRNN: recurrent,
@@ -175,6 +208,10 @@ export function layerWeightCount(layer: LayerJSON): number {
       return 1;
     case 'Dense':
       return c['use_bias'] !== false ? 2 : 1;
+    case 'TimeDistributed': {
+      const inner = c['layer'] as LayerJSON | undefined;
+      return inner?.class_name === 'Dense' ? layerWeightCount(inner) : 0;
+    }
     case 'LSTM': case 'GRU': case 'SimpleRNN':
       return readRnnConfig(layer).useBias ? 3 : 2;
     case 'Bidirectional': {
