@@ -115,6 +115,15 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 /** A workspace bigger than the call needs is kept while it is at most 2× or this much larger. */
 const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
+/**
+ * Layers shared between models (Keras: inference encoder/decoder models built from a trained
+ * model's layers). A layer's weights live in one model's block at a time: the model that used
+ * it last ("holder"). A model about to use or read a layer held elsewhere copies the live
+ * values into its own block and binds the layer to it, so every model sees the latest weights.
+ * Each model keeps its own optimizer state.
+ */
+const holders = new WeakMap<Layer, ModelBase>();
+
 const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v && 'shape' in v);
 
 export abstract class ModelBase {
@@ -165,6 +174,8 @@ export abstract class ModelBase {
   private pending: Float32Array[] | null = null;
   /** Input shapes of the current call (reused while they repeat). */
   private callShapes: number[][] = [];
+  /** Indices into `placed` of each layer's weights. */
+  private layerPlaced = new Map<Layer, number[]>();
 
   constructor(name: string, seed: number) {
     this.name = name;
@@ -193,7 +204,13 @@ export abstract class ModelBase {
         off += Math.ceil(size / ALIGN_FLOATS) * ALIGN_FLOATS;
       }
     }
+    this.layerPlaced = new Map(g.layers.map((l) => [l, specs.map((p, i) => (p.layer === l ? i : -1)).filter((i) => i >= 0)]));
     this.graph = g;
+    const t = this.training;
+    if (t) {
+      // compiled before it was built: the outputs after the first take no loss
+      for (let j = t.losses.length; j < g.outputs.length; j++) { t.losses.push(null); t.weights.push(1); t.metrics.push([]); }
+    }
     this.exec = new ExecPlan(g, g.outputs.map((_, j) => !this.lossOnFirstOnly() || j === 0));
     this.placed = specs;
     this.nParams = Math.max(off, ALIGN_FLOATS);
@@ -257,7 +274,11 @@ export abstract class ModelBase {
   /** The backend for this call; moves weights and optimizer state if the selection changed. */
   private sync(): Backend {
     const be = backend();
-    if (this.be === be) return be;
+    if (this.be === be) {
+      const layers = this.graph!.layers;
+      for (let i = 0; i < layers.length; i++) if (layers[i].store !== this.store) this.takeShared();
+      return be;
+    }
     if (this.be) {
       this.pending = this.readWeights().map((w) => w.data);
       if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) this.pendingOpt = this.optimizer.snapshot();
@@ -287,13 +308,42 @@ export abstract class ModelBase {
     this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
     this.pendingOpt = undefined;
-    let i = 0;
-    for (const l of this.graph!.layers) {
-      const n = l.weightSpecs().length;
-      l.bind(this.store, this.placed.slice(i, i + n).map((p) => p.offset));
-      i += n;
-    }
+    this.takeShared();
     return be;
+  }
+
+  /** @internal host copies of `layer`'s weights as this model holds them (its block, else its pending values). */
+  layerValues(layer: Layer): Float32Array[] {
+    const idx = this.layerPlaced.get(layer) ?? [];
+    if (this.be) {
+      const f = this.be.f32(), base = this.store.params >>> 2;
+      return idx.map((i) => f.slice(base + this.placed[i].offset, base + this.placed[i].offset + this.placed[i].size));
+    }
+    const v = this.initialValues();
+    return idx.map((i) => v[i].slice());
+  }
+
+  /**
+   * Become the holder of every layer of this model: take the live values of layers another
+   * model holds, and bind every layer to this model's block when it is placed (see `holders`).
+   */
+  private takeShared(): void {
+    for (const l of this.graph!.layers) {
+      const h = holders.get(l);
+      const idx = this.layerPlaced.get(l)!;
+      if (h && h !== this) {
+        const vals = h.layerValues(l);
+        if (this.be) {
+          const f = this.be.f32(), base = this.store.params >>> 2;
+          idx.forEach((i, j) => f.set(vals[j], base + this.placed[i].offset));
+        } else {
+          const v = this.initialValues();
+          idx.forEach((i, j) => { v[i] = vals[j]; });
+        }
+      }
+      holders.set(l, this);
+      if (this.be && l.store !== this.store) l.bind(this.store, idx.map((i) => this.placed[i].offset));
+    }
   }
 
   /** The optimizer's slots: one 'optimizer' block of slotCount() × [nParams] floats. */
@@ -362,7 +412,10 @@ export abstract class ModelBase {
    */
   private workspace(shapes: number[][], training: boolean): void {
     const plan = this.plan!, exec = this.exec!;
-    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) return;
+    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) {
+      if (exec.clobbered()) plan.replay('workspace'); // a layer shared with another model was laid out there since
+      return;
+    }
     exec.refresh();
     const nd = exec.needDxKey();
     const key = `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`;
@@ -827,6 +880,7 @@ export abstract class ModelBase {
   /** Every weight, in Keras order, as copies. */
   getWeights(): WeightValue[] {
     this.prepare();
+    this.takeShared();
     if (!this.be) {
       const v = this.initialValues();
       return this.placed.map((p, i) => ({ name: p.name, shape: p.shape.slice(), data: v[i].slice() }));
@@ -878,6 +932,7 @@ export abstract class ModelBase {
     this.prepare();
     this.checkWeightList(list, 'setWeights');
     const values = list.map((w) => Float32Array.from(w.data));
+    this.takeShared(); // the new values become the live ones of every layer, also those shared with other models
     if (!this.be) {
       this.pending = values;
       return;
@@ -921,8 +976,10 @@ export abstract class ModelBase {
     if (args.maskLoss !== undefined && typeof args.maskLoss !== 'boolean') {
       throw new Error(`${this.name}.compile: maskLoss must be true or false, got ${describe(args.maskLoss)}`);
     }
-    this.prepare();
-    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, this.graph!.outputNames, this.lossOnFirstOnly(), `${this.name}.compile`);
+    // a Sequential may be compiled before it is built (its loss is on the first output; setGraph pads the rest)
+    if (!this.lossOnFirstOnly()) this.prepare();
+    const names = this.graph ? this.graph.outputNames : [this.layers[this.layers.length - 1]?.name ?? 'output'];
+    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, names, this.lossOnFirstOnly(), `${this.name}.compile`);
     const optimizer = getOptimizer(args.optimizer);
     this.optimizer?.detach();
     this.maskLoss = args.maskLoss ?? true;
