@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { init } from '../src/index.js';
+import { init, Sequential, setBackend, tensor, type Tensor } from '../src/index.js';
 import { wasmBackend, jsBackend } from '../src/backend/index.js';
 import type { Backend } from '../src/backend/types.js';
 import { layers } from '../src/layers/index.js';
@@ -166,6 +166,18 @@ describe.each(BACKENDS)('layers.attention on %s', (_n, getBe) => {
     expect(() => layers.attention({ seed: 3 } as any)).toThrow(/seed/);
   });
 
+  it('a shared layer: call options set on one node\'s view stay on that view (Object.create per node)', () => {
+    const shared = layers.attention({ useScale: true });
+    const c: Case = { B: 1, Tq: 2, Tv: 3, D: 2, Dv: 2 };
+    const xs = inputsOf(c, new Rng(9));
+    const a = Object.create(shared) as typeof shared, b = Object.create(shared) as typeof shared;
+    const ra = runNode(getBe(), a, xs, { kwargs: { returnAttentionScores: true, useCausalMask: true }, weights: [Float32Array.of(0.5)] });
+    const rb = runNode(getBe(), b, xs, { weights: [Float32Array.of(0.5)] });
+    expect([ra.outputs.length, rb.outputs.length]).toEqual([2, 1]);
+    expect([shared.returnAttentionScores, shared.useCausalMask]).toEqual([false, false]);
+    expect(scaledErr(rb.outputs[0].data, runNode(getBe(), layers.attention({ useScale: true }), xs, { weights: [Float32Array.of(0.5)] }).outputs[0].data)).toBe(0);
+  });
+
   it('snake_case call options from files work like the camelCase ones', () => {
     const c: Case = { B: 1, Tq: 3, Tv: 3, D: 2, Dv: 2 };
     const xs = inputsOf(c, new Rng(6));
@@ -199,5 +211,15 @@ describe.each(BACKENDS)('layers.activation on %s', (_n, getBe) => {
     const p = { x: Float64Array.from(x.data) };
     const loss = () => f64(p.x).reduce((a, v, e) => a + v * dy[e], 0);
     expectGradientsMatch(p, [['x', 'dx']] as const, { dx: r.dxs[0]! }, loss, rng, { samples: 10, eps: 1e-6, tol: 2e-3, label: act });
+  });
+
+  it('works in a Sequential model: dense → activation(softmax) predicts like dense with softmax', () => {
+    setBackend(_n as 'wasm' | 'js');
+    const a = new Sequential([layers.dense({ units: 4, inputShape: [3] }), layers.activation({ activation: 'softmax' })]);
+    const b = new Sequential([layers.dense({ units: 4, inputShape: [3], activation: 'softmax' })]);
+    b.setWeights(a.getWeights());
+    const x = tensor([[0.1, -0.5, 2], [1, 1, -1]]);
+    expect(scaledErr((a.predict(x) as Tensor).data, (b.predict(x) as Tensor).data)).toBeLessThan(1e-6);
+    setBackend('wasm');
   });
 });

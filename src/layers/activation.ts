@@ -25,7 +25,6 @@ export class Activation extends Layer {
   }
 
   computeOutputShape(s: Shape): Shape {
-    if (this.activation === 'softmax' && s[s.length - 1] === null) throw new Error(`${this.name}: softmax needs a known last dimension, got input ${JSON.stringify(s)}`);
     return s;
   }
   protected kerasConfig() {

@@ -90,7 +90,7 @@ export class Dot extends MultiInputLayer {
     return [op(xs[0].shape, ax), op(xs[1].shape, ay)];
   }
 
-  nodePlan(ws: Workspace, inShapes: number[][], training: boolean, needDx: boolean[]): void {
+  nodePlan(ws: Workspace, inShapes: number[][], _training: boolean, needDx: boolean[]): void {
     const out = this.outputShapes(inShapes)[0] as number[];
     this.Y = ws.alloc(elements(out), 'Y');
     const B = inShapes[0][0];
@@ -99,7 +99,6 @@ export class Dot extends MultiInputLayer {
     this.norms = [o0, o1].map((o, i) => (this.normalize ? ws.alloc(B * (o.ax === 1 ? o.Q : o.P), `norm${i}`) : 0));
     this.dN = inShapes.map((s, i) => (this.normalize && needDx[i] ? ws.alloc(elements(s), `dNormalized${i}`) : 0));
     this.dX = needDx.map((d, i) => (d ? ws.alloc(elements(inShapes[i]), `dX${i}`) : 0));
-    void training;
   }
 
   nodeForward(ctx: Ctx, xs: Act[]): Act[] {
