@@ -474,6 +474,27 @@ describe('Attention, merge mask rules and Subtract vs a float64 reference', () =
     expect(maxAbsDiff(got['lstm']!.data as Float32Array, want.flat(2))).toBeLessThan(1e-5);
   });
 
+  it('defect: zero_output_for_mask was ignored (masked steps of a return_sequences output must be 0, not the previous output)', async () => {
+    const V = 9, E = 3, H = 4, T = 6;
+    const s = new SpecBuilder(15);
+    const a = s.input('a', [T], 'int32');
+    s.layer('Embedding', 'emb', { input_dim: V, output_dim: E, mask_zero: true }, [['embeddings', [V, E]]]);
+    s.layer('LSTM', 'lstm', { units: H, ...RNN, return_sequences: true, zero_output_for_mask: true }, rnnW('LSTM', E, H));
+    const spec = s.spec([s.call('lstm', [s.call('emb', [a])()])()]);
+    const ids = [[1, 2, 0, 3, 0, 0], [0, 0, 4, 5, 6, 7], [8, 0, 0, 0, 0, 2]];
+    const bytes = await exportGraphOnnx(spec, s.weights);
+    exported.set('zero_output_for_mask', bytes);
+    const got = await runOrtNamed(bytes, { a: { dtype: 'int32', shape: [3, T], data: ids.flat() } });
+    const table = s.weightsOf('emb')[0]!.data;
+    const x = ids.map((r) => r.map((id) => Array.from(table.slice(id * E, id * E + E))));
+    const mask = ids.map((r) => r.map((id) => +(id !== 0)));
+    const [k, rk, bias] = s.weightsOf('lstm').map((w) => w.data);
+    const prev = refRnn({ kind: 'lstm', units: H, act: 'tanh', rec: 'sigmoid', resetAfter: false, kernel: k!, recurrent: rk!, bias: bias! }, x, mask, false, true) as number[][][];
+    const want = prev.map((r, b) => r.map((v, t) => v.map((q) => q * mask[b]![t]!)));
+    expect(maxAbsDiff(want.flat(2), prev.flat(2))).toBeGreaterThan(1e-2); // the flag matters here
+    expect(maxAbsDiff(got['lstm']!.data as Float32Array, want.flat(2))).toBeLessThan(1e-5);
+  });
+
   it('Subtract of two Dense branches, and a 3-D input broadcast against a 2-D one (Keras expands at axis 1)', async () => {
     const s = new SpecBuilder(8);
     const x = s.input('x', [3, 2]);
