@@ -15,7 +15,9 @@ import { httpHandler } from './io/handlers/http.js';
 import { indexedDBHandler } from './io/handlers/indexeddb.js';
 import { downloadsHandler } from './io/handlers/downloads.js';
 import { fromMemory, withSaveHandler } from './io/handlers/memory.js';
-import { toONNX as topologyToONNX, TO_ONNX_OPTIONS, type ToONNXOptions } from './io/onnx/export.js';
+import { TO_ONNX_OPTIONS, type ToONNXOptions } from './io/onnx/export.js';
+import { modelToONNX } from './io/onnx/model.js';
+import type { Model } from './models/graph/model.js';
 import { checkOptions } from './util/options.js';
 import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, PYTORCH_RNN_OPTIONS, type ImportedLayer, type PyTorchRnnOptions } from './io/pytorch/convert.js';
 import type { StateDictInput } from './io/pytorch/state-dict.js';
@@ -66,10 +68,10 @@ export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
 /** The Keras-file reader (and, through it, fflate and jsfive) is loaded on first use only. */
 const kerasReader = () => import('./keras/file/load.js');
 
-/** ONNX bytes (opset 17) for a Sequential model; needs the optional peer dependency `protobufjs`. */
-export async function toONNX(model: Sequential, opts: ToONNXOptions = {}): Promise<Uint8Array> {
+/** ONNX bytes (opset 17) for a Sequential or functional Model; needs the optional peer dependency `protobufjs`. */
+export async function toONNX(model: Sequential | Model, opts: ToONNXOptions = {}): Promise<Uint8Array> {
   opts = checkOptions(opts, TO_ONNX_OPTIONS, 'io.toONNX');
-  return topologyToONNX(model.toJSON() as never, model.getWeights(), opts);
+  return modelToONNX(model, opts);
 }
 
 function pytorchModel(imported: ImportedLayer[], name: string): Sequential {

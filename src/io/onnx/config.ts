@@ -27,8 +27,10 @@ export interface RnnConfig {
   recurrentActivation: string;
   useBias: boolean;
   returnSequences: boolean;
+  returnState: boolean;
   goBackwards: boolean;
   resetAfter: boolean;
+  zeroOutputForMask: boolean;
 }
 
 const RNN_CLASSES: Record<string, RnnKind> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'rnn' };
@@ -65,9 +67,6 @@ export function readRnnConfig(layer: LayerJSON): RnnConfig {
         `Rebuild the model with stateful=false (same weights) before exporting.`,
     );
   }
-  if (c['return_state'] === true) {
-    throw new Error(`toONNX: layer '${name}' (${layer.class_name}): return_state=true is not supported in a Sequential export`);
-  }
   // The topology is tfjs JSON (model.toJSON() states every option); absent keys take the
   // tfjs defaults from the one Keras-config module.
   const cls = layer.class_name as 'LSTM' | 'GRU' | 'SimpleRNN';
@@ -80,15 +79,21 @@ export function readRnnConfig(layer: LayerJSON): RnnConfig {
     recurrentActivation: activationKey(c['recurrent_activation'], kind === 'rnn' ? 'linear' : optionDefault(cls, 'recurrent_activation', 'tfjs') as string),
     useBias: (c['use_bias'] ?? optionDefault(cls, 'use_bias', 'tfjs')) !== false,
     returnSequences: c['return_sequences'] === true,
+    returnState: c['return_state'] === true,
     goBackwards: c['go_backwards'] === true,
     resetAfter,
+    zeroOutputForMask: c['zero_output_for_mask'] === true,
   };
 }
 
 /** Hands out the weight list layer by layer, checking shapes as it goes. */
 export class WeightCursor {
-  private at = 0;
-  constructor(private readonly weights: readonly WeightRecord[]) {}
+  constructor(private readonly weights: readonly WeightRecord[], private at = 0) {}
+
+  /** Position of the next weight in the whole list. */
+  get position(): number {
+    return this.at;
+  }
 
   take(layer: string, what: string, shape: (number | null)[]): Float32Array {
     const w = this.weights[this.at];
@@ -118,11 +123,13 @@ export class WeightCursor {
     return this.weights[this.at]?.shape;
   }
 
-  finish(): void {
-    if (this.at !== this.weights.length) {
+  /** All weights used: `used` = how many the topology takes. */
+  finish(used = this.at): void {
+    if (used !== this.weights.length) {
+      const unused = this.weights[used];
       throw new Error(
-        `toONNX: the topology uses ${this.at} weights but ${this.weights.length} were given ` +
-          `(first unused: '${this.weights[this.at]!.name}')`,
+        `toONNX: the topology uses ${used} weights but ${this.weights.length} were given` +
+          (unused ? ` (first unused: '${unused.name}')` : ''),
       );
     }
   }

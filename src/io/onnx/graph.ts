@@ -9,7 +9,7 @@ import { AttributeType, DataType } from './schema.js';
 /** A dimension is a fixed size or a symbolic name (e.g. 'batch'). */
 export type Dim = number | string;
 
-export type AttrValue = number | string | number[] | string[] | { floats: number[] } | { float: number };
+export type AttrValue = number | string | number[] | string[] | { floats: number[] } | { float: number } | { tensor: TensorMsg };
 
 export interface TensorMsg {
   name: string;
@@ -27,6 +27,7 @@ interface AttributeMsg {
   ints?: number[];
   floats?: number[];
   strings?: Uint8Array[];
+  t?: TensorMsg;
 }
 
 export interface NodeMsg {
@@ -61,7 +62,20 @@ function attribute(name: string, value: AttrValue): AttributeMsg {
     return { name, type: AttributeType.INTS, ints: value as number[] };
   }
   if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: value.floats };
+  if ('tensor' in value) return { name, type: AttributeType.TENSOR, t: value.tensor };
   return { name, type: AttributeType.FLOAT, f: value.float };
+}
+
+function floatBytes(data: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(data.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let k = 0; k < data.length; k++) view.setFloat32(k * 4, data[k]!, true);
+  return bytes;
+}
+
+/** A float32 1-D tensor as an attribute value (e.g. ConstantOfShape's `value`). */
+export function floatTensorAttr(values: number[]): { tensor: TensorMsg } {
+  return { tensor: { name: '', dims: [values.length], data_type: DataType.FLOAT, raw_data: floatBytes(values) } };
 }
 
 function valueInfo(name: string, elemType: number, shape: Dim[]): ValueInfoMsg {
@@ -128,11 +142,7 @@ export class GraphBuilder {
   }
 
   floatTensor(hint: string, dims: number[], data: ArrayLike<number>): string {
-    const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
-    const bytes = new Uint8Array(f32.length * 4);
-    const view = new DataView(bytes.buffer);
-    for (let k = 0; k < f32.length; k++) view.setFloat32(k * 4, f32[k]!, true);
-    return this.initializer(hint, dims, DataType.FLOAT, bytes);
+    return this.initializer(hint, dims, DataType.FLOAT, floatBytes(data));
   }
 
   int64Tensor(hint: string, dims: number[], data: ArrayLike<number>): string {

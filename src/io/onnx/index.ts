@@ -1,3 +1,3 @@
 // ONNX export (re-exports only).
-export { toONNX, ONNX_OPSET, ONNX_IR_VERSION } from './export.js';
+export { toONNX, exportGraphOnnx, ONNX_OPSET, ONNX_IR_VERSION } from './export.js';
 export type { ToONNXOptions, KerasTopology, WeightRecord, LayerJSON } from './export.js';

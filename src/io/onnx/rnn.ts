@@ -127,33 +127,80 @@ function reverseTime(g: GraphBuilder, v: string): string {
   return g.op('Slice', [v, g.ints([-1]), g.ints([-9223372036854775808]), g.ints([1]), g.ints([-1])], 'time_reversed');
 }
 
+/** The ONNX W, R, B initializers of one recurrent layer: made once, shared by every call of the layer. */
+export interface RnnParams {
+  W: string;
+  R: string;
+  B: string; // '' without bias
+  inputSize: number;
+}
+
+export function rnnParams(g: GraphBuilder, cfgs: RnnConfig[], weights: RnnWeights[]): RnnParams {
+  const cfg = cfgs[0]!;
+  const G = gateCount(cfg.kind);
+  const H = cfg.units;
+  const I = weights[0]!.kernel.length / (G * H);
+  const D = cfgs.length;
+  const W = g.floatTensor(`${cfg.name}/W`, [D, G * H, I], concat(weights.map((w) => toOnnxMatrix(cfg.kind, w.kernel, I, H))));
+  const R = g.floatTensor(`${cfg.name}/R`, [D, G * H, H], concat(weights.map((w) => toOnnxMatrix(cfg.kind, w.recurrentKernel, H, H))));
+  const B = cfg.useBias
+    ? g.floatTensor(`${cfg.name}/B`, [D, 2 * G * H], concat(weights.map((w) => toOnnxBias(cfg.kind, w.bias, H, cfg.resetAfter))))
+    : '';
+  return { W, R, B, inputSize: I };
+}
+
+/** States per direction, in Keras order: LSTM [h, c], GRU / SimpleRNN [h]. */
+export function stateCount(cfg: RnnConfig): number {
+  return cfg.kind === 'lstm' ? 2 : 1;
+}
+
+/** One output of a layer call, with the Keras mask that travels with it (float [B, T] of 0/1, or null). */
+export interface Output {
+  value: Value;
+  mask: string | null;
+}
+
 /**
- * Emits one recurrent layer. `cfgs` holds one config, or [forward, backward]
- * for Bidirectional (then `mergeMode` applies). Returns the Keras output and
- * the mask for the next layer (kept only with return_sequences, as Keras does).
+ * Emits one call of a recurrent layer. `cfgs` holds one config, or [forward, backward]
+ * for Bidirectional (then `mergeMode` applies; null keeps both outputs). `initialState`:
+ * the Keras `initial_state` tensors ([B, H] each; per direction h(, c), forward first) or null.
+ *
+ * Returns the Keras outputs: [y] or [y_forward, y_backward] (merge_mode null), then with
+ * return_state the final states of each direction. The sequence outputs carry the input mask
+ * with return_sequences (as Keras); states carry none.
  */
 export function emitRecurrent(
   g: GraphBuilder,
   x: Value,
   mask: string | null,
   cfgs: RnnConfig[],
-  weights: RnnWeights[],
+  params: RnnParams,
   mergeMode: string | null,
-): { value: Value; mask: string | null } {
+  initialState: Value[] | null,
+): Output[] {
   const cfg = cfgs[0]!;
   const bidi = cfgs.length === 2;
   const H = cfg.units;
-  const I = weights[0]!.kernel.length / (gateCount(cfg.kind) * H);
   const D = cfgs.length;
-
-  const W = g.floatTensor(`${cfg.name}/W`, [D, gateCount(cfg.kind) * H, I],
-    concat(weights.map((w) => toOnnxMatrix(cfg.kind, w.kernel, I, H))));
-  const R = g.floatTensor(`${cfg.name}/R`, [D, gateCount(cfg.kind) * H, H],
-    concat(weights.map((w) => toOnnxMatrix(cfg.kind, w.recurrentKernel, H, H))));
-  const B = cfg.useBias
-    ? g.floatTensor(`${cfg.name}/B`, [D, 2 * gateCount(cfg.kind) * H],
-      concat(weights.map((w) => toOnnxBias(cfg.kind, w.bias, H, cfg.resetAfter))))
-    : '';
+  const S = stateCount(cfg);
+  if (bidi && mergeMode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mergeMode)) {
+    throw new Error(
+      `toONNX: Bidirectional layer around '${cfg.name}': merge_mode ${JSON.stringify(mergeMode)} is not supported ` +
+        `(expected 'concat', 'sum', 'mul', 'ave' or null)`,
+    );
+  }
+  if (initialState && initialState.length !== D * S) {
+    throw new Error(
+      `toONNX: layer '${cfg.name}': initial_state must have ${D * S} tensors (${bidi ? 'forward then backward ' : ''}` +
+        `${cfg.kind === 'lstm' ? '[h, c]' : '[h]'}), got ${initialState.length}`,
+    );
+  }
+  for (const s of initialState ?? []) {
+    const last = s.shape[s.shape.length - 1];
+    if (s.shape.length !== 2 || (typeof last === 'number' && last !== H)) {
+      throw new Error(`toONNX: layer '${cfg.name}': each initial state must be [batch, ${H}], got [${s.shape.join(', ')}] ('${s.name}')`);
+    }
+  }
 
   const c = mask ? compact(g, x.name, mask) : null;
   const xSeq = g.op('Transpose', [c ? c.x : x.name], `${cfg.name}/x_tbf`, { perm: [1, 0, 2] });
@@ -163,11 +210,23 @@ export function emitRecurrent(
     activations: cfgs.flatMap(activationList),
   };
   if (cfg.kind === 'gru') attrs['linear_before_reset'] = cfg.resetAfter ? 1 : 0;
-  const inputs = [xSeq, W, R, B];
-  if (c) inputs.push(c.seqLens);
+  // ONNX initial_h / initial_c: [D, B, H], direction-major; Keras lists them per direction.
+  const stacked = (k: number) => {
+    const parts = Array.from({ length: D }, (_, d) => g.op('Unsqueeze', [initialState![d * S + k]!.name, g.ints([0])], `${cfg.name}/init${k}_dir${d}`));
+    return D === 1 ? parts[0]! : g.op('Concat', parts, `${cfg.name}/init${k}`, { axis: 0 });
+  };
+  const inputs = [xSeq, params.W, params.R, params.B, c ? c.seqLens : ''];
+  if (initialState) {
+    inputs.push(stacked(0));
+    if (S === 2) inputs.push(stacked(1));
+  }
   while (inputs[inputs.length - 1] === '') inputs.pop();
-  const outHints = cfg.returnSequences ? [`${cfg.name}/Y`] : ['', `${cfg.name}/Y_h`];
+  const lastNeeded = !cfg.returnSequences || cfg.returnState;
+  const outHints = [cfg.returnSequences ? `${cfg.name}/Y` : '', lastNeeded ? `${cfg.name}/Y_h` : ''];
+  if (cfg.kind === 'lstm' && cfg.returnState) outHints.push(`${cfg.name}/Y_c`);
+  while (outHints[outHints.length - 1] === '') outHints.pop();
   const out = g.node(OP[cfg.kind], inputs, outHints, attrs);
+  const anyReal = c ? g.op('Greater', [c.count, g.scalar(0)], 'any_real') : null; // bool [B, 1]
 
   const dirOutputs: string[] = [];
   if (cfg.returnSequences) {
@@ -176,6 +235,8 @@ export function emitRecurrent(
       let y = g.op('Gather', [ybt, g.ints([d], true)], `${cfg.name}/Y_dir${d}`, { axis: 2 });
       const forwardDir = d === 0 && !cfg.goBackwards;
       if (c) y = unmaskSequence(g, y, c, forwardDir);
+      // zero_output_for_mask: masked steps output 0 instead of the previous output.
+      if (c && cfg.zeroOutputForMask) y = g.op('Mul', [y, g.op('Unsqueeze', [mask!, g.ints([2])], 'mask3')], `${cfg.name}/zeroed`);
       // Only a lone go_backwards layer reports processing order (see header).
       if (!bidi && cfg.goBackwards) y = reverseTime(g, y);
       dirOutputs.push(y);
@@ -183,40 +244,43 @@ export function emitRecurrent(
   } else {
     for (let d = 0; d < D; d++) {
       let y = g.op('Gather', [out[1]!, g.ints([d], true)], `${cfg.name}/Y_h_dir${d}`, { axis: 0 });
-      if (c) {
-        const any = g.op('Cast', [g.op('Greater', [c.count, g.scalar(0)], 'any_real')], 'any_real_f', { to: DataType.FLOAT });
-        y = g.op('Mul', [y, any], `${cfg.name}/last_masked`);
-      }
+      // An all-masked row outputs 0 (Keras' previous output starts at zero), whatever the initial state.
+      if (anyReal) y = g.op('Mul', [y, g.op('Cast', [anyReal], 'any_real_f', { to: DataType.FLOAT })], `${cfg.name}/last_masked`);
       dirOutputs.push(y);
     }
   }
 
-  let name = dirOutputs[0]!;
-  let width = H;
-  if (bidi) {
+  const batch = x.shape[0]!;
+  const seqShape = (w: number): Dim[] => (cfg.returnSequences ? [batch, x.shape[1]!, w] : [batch, w]);
+  const seqMask = cfg.returnSequences ? mask : null;
+  const outputs: Output[] = [];
+  if (!bidi) {
+    outputs.push({ value: { name: dirOutputs[0]!, shape: seqShape(H) }, mask: seqMask });
+  } else if (mergeMode === null) {
+    for (const y of dirOutputs) outputs.push({ value: { name: y, shape: seqShape(H) }, mask: seqMask });
+  } else {
     const [f, b] = dirOutputs as [string, string];
-    switch (mergeMode) {
-      case 'concat':
-        name = g.op('Concat', [f, b], `${cfg.name}/concat`, { axis: -1 });
-        width = 2 * H;
-        break;
-      case 'sum':
-        name = g.op('Add', [f, b], `${cfg.name}/sum`);
-        break;
-      case 'mul':
-        name = g.op('Mul', [f, b], `${cfg.name}/mul`);
-        break;
-      case 'ave':
-        name = g.op('Mul', [g.op('Add', [f, b], `${cfg.name}/sum`), g.scalar(0.5)], `${cfg.name}/ave`);
-        break;
-      default:
-        throw new Error(
-          `toONNX: Bidirectional layer around '${cfg.name}': merge_mode ${JSON.stringify(mergeMode)} is not supported ` +
-            `(expected 'concat', 'sum', 'mul' or 'ave')`,
-        );
+    let name: string;
+    let width = H;
+    if (mergeMode === 'concat') {
+      name = g.op('Concat', [f, b], `${cfg.name}/concat`, { axis: -1 });
+      width = 2 * H;
+    } else if (mergeMode === 'sum') name = g.op('Add', [f, b], `${cfg.name}/sum`);
+    else if (mergeMode === 'mul') name = g.op('Mul', [f, b], `${cfg.name}/mul`);
+    else name = g.op('Mul', [g.op('Add', [f, b], `${cfg.name}/sum`), g.scalar(0.5)], `${cfg.name}/ave`);
+    outputs.push({ value: { name, shape: seqShape(width) }, mask: seqMask });
+  }
+
+  if (cfg.returnState) {
+    for (let d = 0; d < D; d++) {
+      for (let k = 0; k < S; k++) {
+        let s = g.op('Gather', [out[1 + k]!, g.ints([d], true)], `${cfg.name}/state${k}_dir${d}`, { axis: 0 });
+        // A row with no real step keeps its initial state (zeros without one): the compacted
+        // run took one padding step for it.
+        if (anyReal) s = g.op('Where', [anyReal, s, initialState ? initialState[d * S + k]!.name : g.scalar(0)], `${cfg.name}/state_masked`);
+        outputs.push({ value: { name: s, shape: [batch, H] }, mask: null });
+      }
     }
   }
-  const batch = x.shape[0]!;
-  const shape: Dim[] = cfg.returnSequences ? [batch, x.shape[1]!, width] : [batch, width];
-  return { value: { name, shape }, mask: cfg.returnSequences ? mask : null };
+  return outputs;
 }
