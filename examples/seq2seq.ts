@@ -11,12 +11,13 @@
  * stops once their exact match reaches --stop-at. Then the TEST days (never
  * seen in training or validation, in any format) are decoded through separate
  * inference encoder/decoder models sharing the trained layers, one step at a
- * time, and the exact match over whole strings is reported.
+ * time, and the exact match over whole strings is reported. Learning curves
+ * (loss, character accuracy, validation exact match) go to examples/out/seq2seq-curves.svg.
  *
  *   npm run build:ts && npm run example:seq2seq [-- --epochs 8 --units 128 --train 20000 --batch 64] [--smoke]
  */
 import { init, optimizers, setSeed } from '../src/index.js';
-import { isMain, now, numArg, parseArgs, runCli, seconds } from './lib/common.js';
+import { appendHistory, isMain, now, numArg, parseArgs, runCli, seconds, writeCurves } from './lib/common.js';
 import { dateSplits, type Pair } from './lib/seq2seq-dates.js';
 import { buildSeq2seq, decodeGreedy, exactMatch } from './lib/seq2seq-model.js';
 import { encodeSources, encodeTargets, vocabularies } from './lib/seq2seq-vocab.js';
@@ -62,10 +63,12 @@ export async function main(argv: string[] = []): Promise<Seq2seqResult> {
 
   const exact = (x: typeof xVal, pairs: Pair[]) => exactMatch(decodeGreedy(m, x, v.target, v.targetLen), pairs.map((p) => p.target));
   const valHistory: number[] = [];
+  const history: Record<string, number[]> = { val_exact_match: valHistory };
   let epochs = 0;
   while (epochs < maxEpochs) {
     const h = await m.train.fit([xTrain, decoderInput], decoderTarget, { epochs: 1, batchSize, shuffle: true, verbose: smoke ? 0 : 1 });
     epochs++;
+    appendHistory(history, h.history);
     valHistory.push(exact(xVal, validation));
     console.log(`epoch ${epochs}: loss ${h.history.loss[0].toFixed(4)}, character accuracy ${(h.history.accuracy[0] * 100).toFixed(2)}%, ` +
       `validation exact match ${(valHistory[epochs - 1] * 100).toFixed(1)}% (${seconds(now() - t0)})`);
@@ -79,6 +82,7 @@ export async function main(argv: string[] = []): Promise<Seq2seqResult> {
   const shown = [...examples.slice(0, 6), ...examples.filter((e) => e.decoded !== e.target).slice(0, 3)];
   console.log(`\nheld-out test days: exact match ${(testExactMatch * 100).toFixed(2)}% (${test.length} days never seen in training), ` +
     `${epochs} epochs, ${seconds(elapsed)} in all`);
+  writeCurves(args, 'seq2seq', history, 'seq2seq: dates → ISO 8601');
   for (const e of shown) console.log(`  ${e.decoded === e.target ? '✓' : '✗'} ${e.source.padEnd(v.sourceLen)} → ${e.decoded}${e.decoded === e.target ? '' : `   (expected ${e.target})`}`);
   return { testExactMatch, validation: valHistory, epochs, seconds: elapsed / 1000, examples };
 }

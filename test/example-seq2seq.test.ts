@@ -5,7 +5,7 @@
  * which checks the plumbing — training model, inference encoder/decoder,
  * greedy decoding — not the accuracy, which the full run reports.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -93,4 +93,7 @@ it('seq2seq --smoke trains the encoder–decoder and decodes the held-out days g
   expect(r.examples).toHaveLength(64);
   for (const e of r.examples) expect(e.decoded.length).toBeLessThanOrEqual(11);
   expect(r.testExactMatch).toBe(r.examples.filter((e) => e.decoded === e.target).length / 64);
+  const svg = readFileSync(join(out, 'seq2seq-curves.svg'), 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg).toContain('exact_match');
 }, 120_000);
