@@ -37,6 +37,8 @@ import { serializeInitializer } from '../initializers.js';
 import type { Rng } from '../util/random.js';
 import { describe } from '../names.js';
 import { NO_PENALTIES, penaltyConfig, readPenalties, type Penalties } from '../train/penalties.js';
+import { applyLayer, type ApplyArgs } from '../models/graph/apply.js';
+import type { SymbolicTensor, SymbolicOutput } from '../models/graph/symbolic.js';
 
 /** Keras shapes including the batch dimension (null = any). */
 export type Shape = (number | null)[];
@@ -261,6 +263,14 @@ export abstract class Layer {
       throw new Error(`${this.name} (${this.className}): gradients through its extra outputs are not supported`);
     }
     return [this.backward(ctx, dys[0], needDx[0])];
+  }
+
+  /**
+   * Functional API: call the layer on symbolic tensors (from `input()` or another `apply`); returns
+   * its symbolic output, or an array when it has several (returnState). See src/models/graph/apply.ts.
+   */
+  apply<T extends Layer>(this: T, x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicOutput<T> {
+    return applyLayer(this, x, args) as SymbolicOutput<T>;
   }
 
   /** Attach to the model's parameter block at these offsets (floats), one per weightSpecs() entry. */

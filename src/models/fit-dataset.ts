@@ -24,9 +24,9 @@ import { describe } from '../names.js';
 import { checkOptions } from '../util/options.js';
 import { rowIndices } from './data.js';
 import { runEpochs, trainingOptions, type BatchRows, type BatchSource, type History } from './fit.js';
-import type { Sequential } from './sequential.js';
+import type { ModelBase, ModelInput, ModelTarget } from './graph/engine.js';
 
-export type DatasetBatch = { xs: TensorLike; ys: TensorLike } | readonly [TensorLike, TensorLike];
+export type DatasetBatch = { xs: ModelInput; ys: ModelTarget } | readonly [ModelInput, ModelTarget];
 export type DatasetIterable = Iterable<DatasetBatch> | AsyncIterable<DatasetBatch>;
 /** A dataset: an (async) iterable of batches, or a function returning one (called once per pass). */
 export type Dataset = DatasetIterable | (() => DatasetIterable);
@@ -36,7 +36,7 @@ export interface FitDatasetArgs {
   /** Batches per epoch (Keras steps_per_epoch); default: one full pass per epoch. */
   batchesPerEpoch?: number;
   /** [x, y] arrays, or a dataset (anything but an array) evaluated at the end of every epoch. */
-  validationData?: [TensorLike, TensorLike] | Dataset;
+  validationData?: [ModelInput, ModelTarget] | Dataset;
   /** With a validation dataset: batches to evaluate per epoch (default: one full pass). */
   validationBatches?: number;
   verbose?: 0 | 1 | 2;
@@ -83,24 +83,24 @@ function intOpt(v: unknown, what: string): number | undefined {
 }
 
 /** One batch item → validated tensors (building the model from the first one). */
-function checkBatch(model: Sequential, item: DatasetBatch, where: string): { x: Tensor; y: Tensor } {
-  let xs: TensorLike | undefined, ys: TensorLike | undefined;
-  if (Array.isArray(item) && item.length === 2) [xs, ys] = item as [TensorLike, TensorLike];
-  else if (item && typeof item === 'object' && 'xs' in item && 'ys' in item) ({ xs, ys } = item as { xs: TensorLike; ys: TensorLike });
+function checkBatch(model: ModelBase, item: DatasetBatch, where: string): { x: Tensor[]; y: (Tensor | null)[] } {
+  let xs: ModelInput | undefined, ys: ModelTarget | undefined;
+  if (Array.isArray(item) && item.length === 2) [xs, ys] = item as [ModelInput, ModelTarget];
+  else if (item && typeof item === 'object' && 'xs' in item && 'ys' in item) ({ xs, ys } = item as { xs: ModelInput; ys: ModelTarget });
   else throw new Error(`${where}: expected a batch { xs, ys } or [x, y], got ${describe(item)}`);
   model.buildFor(xs);
   const d = model.checkData(xs, ys, where.slice(model.name.length + 1));
   const fixed = model.fixedBatch();
-  if (fixed !== null && d.x.shape[0] !== fixed) {
-    throw new Error(`${where}: this stateful model has a fixed batch size ${fixed}; the batch has ${d.x.shape[0]} samples`);
+  if (fixed !== null && d.x[0].shape[0] !== fixed) {
+    throw new Error(`${where}: this stateful model has a fixed batch size ${fixed}; the batch has ${d.x[0].shape[0]} samples`);
   }
   return d;
 }
 
-export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: FitDatasetArgs): Promise<History> {
+export async function fitDatasetLoop(model: ModelBase, dataset: Dataset, args: FitDatasetArgs): Promise<History> {
   const who = `${model.name}.fitDataset`;
   const o = checkOptions(args, FIT_KEYS, who);
-  if (model.layers[0]?.batchInputShape) model.build(); // a declared (stateful) batch shape is known before any data
+  if (model.layers[0]?.batchInputShape) model.buildFor(undefined); // a declared (stateful) batch shape is known before any data
   const common = trainingOptions(model, o, who);
   const perEpoch = intOpt(o.batchesPerEpoch, `${who}: batchesPerEpoch`);
   const valBatches = intOpt(o.validationBatches, `${who}: validationBatches`);
@@ -110,7 +110,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: 
   }
   if (valBatches !== undefined && !isDatasetLike(vd)) throw new Error(`${who}: validationBatches needs validationData to be a dataset`);
   if (!isDatasetLike(dataset)) openPass(dataset, who); // throws the message naming what was given, before training starts
-  let valArrays: { x: Tensor; y: Tensor } | null = null;
+  let valArrays: { x: Tensor[]; y: (Tensor | null)[] } | null = null;
   const checkValArrays = () => {
     if (Array.isArray(vd) && !valArrays) valArrays = model.checkData(vd[0], vd[1], 'fitDataset: validationData');
   };
@@ -140,12 +140,12 @@ export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: 
         const { x, y } = checkBatch(model, r.value, `${who}: batch ${n + 1} of epoch ${epoch + 1}`);
         if (batch++ === 0) {
           checkValArrays();
-          if (common.tb && x.rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.shape}]`);
-          params.batchSize = x.shape[0];
+          if (common.tb && x[0].rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x[0].shape}]`);
+          params.batchSize = x[0].shape[0];
         }
         n++;
-        samples += x.shape[0];
-        yield { x, y, idx: rowIndices(x.shape[0]), from: 0, to: x.shape[0] };
+        samples += x[0].shape[0];
+        yield { x, y, idx: rowIndices(x[0].shape[0]), from: 0, to: x[0].shape[0] };
       }
       if (Number.isNaN(params.samples)) { params.samples = samples; params.steps = n; }
       if (source.steps === null && n > 0) source.steps = n; // the bar knows the length from the second epoch on
@@ -160,7 +160,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: Dataset, args: 
   return runEpochs(model, source, { ...common, who, validate, params });
 }
 
-export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, args: EvaluateDatasetArgs,
+export async function evaluateDatasetLoop(model: ModelBase, dataset: Dataset, args: EvaluateDatasetArgs,
                                           who = `${model.name}.evaluateDataset`): Promise<Record<string, number>> {
   const o = checkOptions(args, ['batches'], who);
   const limit = intOpt(o.batches, `${who}: batches`) ?? Infinity;
@@ -171,7 +171,7 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, a
     const r = await pull();
     if (r.done) break;
     const { x, y } = checkBatch(model, r.value, `${who}: batch ${n + 1}`);
-    model.evalRows(run, x, y, rowIndices(x.shape[0]), 0, x.shape[0]);
+    model.evalRows(run, x, y, rowIndices(x[0].shape[0]), 0, x[0].shape[0]);
     n++;
   }
   if (n === 0) throw new Error(`${who}: the dataset yielded no batches`);

@@ -23,6 +23,8 @@ import { Recurrent } from '../layers/recurrent.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { describe } from '../names.js';
 import { sliceRows, sliceTime, takeRows, rowIndices } from './data.js';
+import type { ModelBase, ModelInput, ModelTarget } from './graph/engine.js';
+// DataParallel is typed on Sequential; it uses only the engine's internals, and fit gives it single-input models (singleIO)
 import type { Sequential } from './sequential.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 import { NonFiniteStepError } from './finite-step.js';
@@ -35,7 +37,7 @@ export interface FitArgs {
   /** Fraction of the data (the LAST samples, before shuffling, as in Keras) held out for validation. */
   validationSplit?: number;
   /** [x, y], or [x, y, sampleWeight] as in Keras (weights like fit's sampleWeight). */
-  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
+  validationData?: [ModelInput, ModelTarget] | [ModelInput, ModelTarget, TensorLike];
   /** Shuffle the training samples every epoch (default true). */
   shuffle?: boolean;
   /** 0 silent, 1 progress bar (live on a terminal, one line per epoch otherwise), 2 one line per epoch. */
@@ -87,7 +89,10 @@ function intArg(v: unknown, def: number, what: string, min = 1): number {
   return v as number;
 }
 
-export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLike, args: FitArgs): Promise<History> {
+/** Rows [from, to) of every tensor of a list (null stays null). */
+const rowsOfList = <T extends Tensor | null>(l: T[], from: number, to: number): T[] => l.map((t) => (t ? sliceRows(t, from, to) : t) as T);
+
+export async function fitLoop(model: ModelBase, xIn: unknown, yIn: unknown, args: FitArgs): Promise<History> {
   const who = `${model.name}.fit`;
   args = checkOptions(args, FIT_OPTIONS, who);
   const common = trainingOptions(model, args, who);
@@ -105,7 +110,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   const all = model.checkData(xIn, yIn, 'fit');
   let x = all.x, y = all.y;
   let w = model.rowWeights(args.sampleWeight, args.classWeight, y, who);
-  let val: { x: Tensor; y: Tensor } | null = null;
+  let val: { x: Tensor[]; y: (Tensor | null)[] } | null = null;
   if (args.validationData !== undefined) {
     if (!Array.isArray(args.validationData) || (args.validationData.length !== 2 && args.validationData.length !== 3)) {
       throw new Error(`${who}: validationData must be [x, y] or [x, y, sampleWeight], got ${describe(args.validationData)}`);
@@ -115,22 +120,22 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
       (val as { w?: Tensor | null }).w = model.rowWeights(args.validationData[2], undefined, val.y, `${who}: validationData[2]`);
     }
   } else if (split > 0) {
-    const N = x.shape[0];
+    const N = x[0].shape[0];
     const at = Math.floor(N * (1 - split));
     if (at <= 0 || at >= N) throw new Error(`${who}: validationSplit ${split} of ${N} samples leaves an empty training or validation set`);
-    val = { x: sliceRows(x, at, N), y: sliceRows(y, at, N) };
+    val = { x: rowsOfList(x, at, N), y: rowsOfList(y, at, N) };
     const wVal = w ? sliceRows(w, at, N) : null;
-    x = sliceRows(x, 0, at);
-    y = sliceRows(y, 0, at);
+    x = rowsOfList(x, 0, at);
+    y = rowsOfList(y, 0, at);
     if (w) {
       w = sliceRows(w, 0, at);
       (val as { w?: Tensor | null }).w = wVal;
     }
   }
-  if (fixed !== null && (x.shape[0] % fixed !== 0 || (val && val.x.shape[0] % fixed !== 0))) {
-    throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; the number of training (${x.shape[0]}) and validation samples must be multiples of it`);
+  if (fixed !== null && (x[0].shape[0] % fixed !== 0 || (val && val.x[0].shape[0] % fixed !== 0))) {
+    throw new Error(`${who}: this stateful model has a fixed batch size ${fixed}; the number of training (${x[0].shape[0]}) and validation samples must be multiples of it`);
   }
-  if (common.tb && x.rank < 2) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.shape}]`);
+  if (common.tb && x.some((t) => t.rank < 2)) throw new Error(`${who}: tbptt needs inputs with a time axis, got shape [${x.find((t) => t.rank < 2)!.shape}]`);
   if (common.tb && w) throw new Error(`${who}: sampleWeight/classWeight cannot be combined with tbptt yet (per-step weights would need the chunks' slices)`);
   if (common.threads > 1 && w) {
     throw new Error(`${who}: threads: ${common.threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
@@ -138,7 +143,7 @@ export async function fitLoop(model: Sequential, xIn: TensorLike, yIn: TensorLik
   const shuffle = args.shuffle ?? true;
   const rng = args.seed !== undefined ? new Rng(intArg(args.seed, 0, `${who}: seed`, 0)) : model.rng;
 
-  const N = x.shape[0];
+  const N = x[0].shape[0];
   batchSize = Math.min(batchSize, N);
   const steps = Math.ceil(N / batchSize);
   const order = new Int32Array(N);
@@ -167,7 +172,7 @@ export interface TrainingOptions {
   threads: number;
 }
 
-export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'verbose' | 'callbacks' | 'tbptt' | 'threads'>, who: string): TrainingOptions {
+export function trainingOptions(model: ModelBase, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'verbose' | 'callbacks' | 'tbptt' | 'threads'>, who: string): TrainingOptions {
   const epochs = intArg(args.epochs, 1, `${who}: epochs`);
   const initialEpoch = intArg(args.initialEpoch, 0, `${who}: initialEpoch`, 0);
   const verbose = args.verbose ?? 1;
@@ -190,6 +195,9 @@ export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' 
     tb = { k1, k2 };
   }
   const threads = intArg(args.threads, 1, `${who}: threads`);
+  if (threads > 1 && model.built && !model.singleIO()) {
+    throw new Error(`${who}: threads: ${threads} supports models with one input and one output with a loss (workers split a single x and y); use threads: 1`);
+  }
   if (threads > 1 && tb) throw new Error(`${who}: threads: ${threads} cannot be combined with tbptt (the carried state would be split across workers); use threads: 1`);
   if (threads > 1 && (!model.loss!.plain || model.metrics.some((m) => !m.plain) || !model.maskLoss)) {
     throw new Error(`${who}: threads: ${threads} supports only losses and metrics given by name, with the default maskLoss and no sampleWeight/classWeight (workers rebuild them from names); use threads: 1`);
@@ -204,8 +212,8 @@ export function trainingOptions(model: Sequential, args: Pick<FitArgs, 'epochs' 
 
 /** One batch: rows idx[from..to) of validated x and y. */
 export interface BatchRows {
-  x: Tensor;
-  y: Tensor;
+  x: Tensor | Tensor[];
+  y: Tensor | (Tensor | null)[];
   /** Per-row sample weights (fit's sampleWeight/classWeight), gathered with the same idx. */
   w?: Tensor | null;
   idx: ArrayLike<number>;
@@ -228,12 +236,12 @@ export interface EpochLoopOptions extends TrainingOptions {
 }
 
 /** The epoch loop fit and fitDataset share: steps, progress, callbacks, validation, history. */
-export async function runEpochs(model: Sequential, source: BatchSource, o: EpochLoopOptions): Promise<History> {
+export async function runEpochs(model: ModelBase, source: BatchSource, o: EpochLoopOptions): Promise<History> {
   const { who, epochs, verbose, cbs, tb } = o;
   const history: History = { epoch: [], history: {}, params: o.params };
   const push = (k: string, v: number) => (history.history[k] ??= []).push(v);
   const threads = await clampThreads(o.threads, who);
-  let dp = threads > 1 && model.built ? await DataParallel.forModel(model, threads) : null;
+  let dp = threads > 1 && model.built ? await DataParallel.forModel(model as Sequential, threads) : null;
   model.stopTraining = false;
   for (const c of cbs) c.setModel?.(model);
   for (const c of cbs) await c.onTrainBegin?.();
@@ -252,12 +260,12 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
       // created at the first batch: a dataset builds the model from it
       acc ??= model.metricState();
       for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: to - from });
-      if (threads > 1 && !dp) dp = await DataParallel.forModel(model, threads);
+      if (threads > 1 && !dp) dp = await DataParallel.forModel(model as Sequential, threads);
       let r: { loss: number; rows: number };
       try {
         r = tb
           ? tbpttBatch(model, x, y, idx, from, to, tb.k1, tb.k2, acc)
-          : dp ? await dp.step(x, y, idx, from, to, acc)
+          : dp ? await dp.step(first(x), first(y)!, idx, from, to, acc)
             : model.stepChecked(x, y, idx, from, to, true, { metricAcc: acc, weights: w ?? null });
       } catch (e) {
         if (!(e instanceof NonFiniteStepError)) throw e;
@@ -304,25 +312,29 @@ export async function runEpochs(model: Sequential, source: BatchSource, o: Epoch
   return history;
 }
 
+/** The tensor of a single-input (or single-target) list. */
+const first = <T>(v: T | T[]): T => (Array.isArray(v) ? v[0] : v);
+
 const now = () => (globalThis.performance ? performance.now() : Date.now());
 
 /** One batch of truncated BPTT; see the file comment. */
-function tbpttBatch(model: Sequential, x: Tensor, y: Tensor, order: ArrayLike<number>, from: number, to: number,
+function tbpttBatch(model: ModelBase, x: Tensor | Tensor[], y: Tensor | (Tensor | null)[], order: ArrayLike<number>, from: number, to: number,
                     k1: number, k2: number, acc: Float64Array): { loss: number; rows: number } {
   const B = to - from;
-  const xb = takeRows(x, order, from, to);
-  const yb = takeRows(y, order, from, to);
-  const T = x.shape[1];
-  const perStep = model.layers[model.layers.length - 1].outputShape!.length >= 3;
+  const xb = (Array.isArray(x) ? x : [x]).map((t) => takeRows(t, order, from, to));
+  const yb = (Array.isArray(y) ? y : [y]).map((t) => (t ? takeRows(t, order, from, to) : null));
+  const T = xb[0].shape[1];
+  if (xb.some((t) => t.shape[1] !== T)) throw new Error(`${model.name}.fit: tbptt needs every input to have the same number of time steps`);
   const ids = rowIndices(B);
   model.resetStates();
   let last = { loss: NaN, rows: 0 };
   for (let c0 = 0; c0 < T; c0 += k1) {
     const c1 = Math.min(T, c0 + k1);
     const g0 = Math.max(c0, c1 - k2);
-    if (g0 > c0) model.advanceState(sliceTime(xb, c0, g0));
-    const xc = sliceTime(xb, g0, c1);
-    const yc = perStep ? sliceTime(yb, g0, c1) : yb;
+    if (g0 > c0) model.advanceState(xb.map((t) => sliceTime(t, c0, g0)));
+    const xc = xb.map((t) => sliceTime(t, g0, c1));
+    // per-step targets (sequence outputs) are cut like the inputs; per-sequence ones stay whole
+    const yc = yb.map((t, j) => (t && model.outputShapeOf(j).length >= 3 ? sliceTime(t, g0, c1) : t));
     const isLast = c1 === T;
     last = model.stepChecked(xc, yc, ids, 0, B, true, { carryState: true, metricAcc: isLast ? acc : undefined });
   }

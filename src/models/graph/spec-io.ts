@@ -1,0 +1,117 @@
+/**
+ * GraphSpec both ways: a built graph described as a GraphSpec (`model.toGraphSpec()`), and a Model
+ * built from one (`Model.fromGraphSpec(spec, weights?)`) with `layerFromConfig`, never running
+ * initializers when weights are given (DESIGN.md "Compatibility").
+ */
+import type { Layer } from '../../layers/layer.js';
+import { layerFromConfig } from '../../layers/index.js';
+import { canonicalConfig, CLASS_SPECS, type LayerClass } from '../../keras/config.js';
+import { describe } from '../../names.js';
+import { own } from '../../util/options.js';
+import type { GraphSpec, GraphLayerSpec, GraphNodeSpec, TensorRef } from './spec.js';
+import type { Graph } from './topology.js';
+import { input, SymbolicTensor } from './symbolic.js';
+
+/** A layer's config in canonical snake_case (its input comes from the graph, not a batch_input_shape). */
+function layerSpec(l: Layer): GraphLayerSpec {
+  const { class_name, config } = l.toConfig();
+  delete config.batch_input_shape;
+  delete config.dtype;
+  const c = own(CLASS_SPECS, class_name)
+    ? canonicalConfig(class_name as LayerClass, config, { where: `${class_name} '${l.name}'`, source: 'tfjs', className: class_name as LayerClass })
+    : config;
+  return { className: class_name, name: l.name, config: c };
+}
+
+export function graphToSpec(name: string, g: Graph): GraphSpec {
+  const ref = (t: number): TensorRef => {
+    const x = g.tensors[t];
+    if (x.producer < 0) return { layer: g.inputs[x.slot].layer.name, node: 0, tensor: 0 };
+    const n = g.nodes[x.producer];
+    return { layer: n.layer.name, node: n.k, tensor: x.slot };
+  };
+  const layers: GraphLayerSpec[] = g.inputs.map((i) => {
+    const c = i.layer.toConfig();
+    return { className: c.class_name, name: i.layer.name, config: c.config };
+  });
+  const nodes: GraphNodeSpec[] = [];
+  for (const l of g.layers) {
+    layers.push(layerSpec(l));
+    g.nodes.filter((n) => n.layer === l).sort((a, b) => a.k - b.k).forEach((n) => {
+      const node: GraphNodeSpec = { layer: l.name, inputs: n.inputs.slice(0, n.nPositional).map(ref) };
+      if (n.inputs.length > n.nPositional) node.initialState = n.inputs.slice(n.nPositional).map(ref);
+      if (n.training !== undefined) node.kwargs = { training: n.training };
+      nodes.push(node);
+    });
+  }
+  return { name, layers, nodes, inputs: g.inputs.map((i) => ref(i.tensor)), outputs: g.outputs.map(ref) };
+}
+
+/** Symbolic inputs and outputs of a spec's graph, its layers built from their configs. */
+export function symbolicFromSpec(spec: GraphSpec, who: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+  if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers) || !Array.isArray(spec.nodes) || !Array.isArray(spec.inputs) || !Array.isArray(spec.outputs)) {
+    throw new Error(`${who}: expected a GraphSpec { name, layers, nodes, inputs, outputs }, got ${describe(spec)}`);
+  }
+  const byName = new Map<string, GraphLayerSpec>();
+  for (const l of spec.layers) {
+    if (byName.has(l.name)) throw new Error(`${who}: two layers are named '${l.name}'; layer names must be unique`);
+    byName.set(l.name, l);
+  }
+  // tensors made so far, by "layer/node/tensor"
+  const made = new Map<string, SymbolicTensor>();
+  const key = (r: TensorRef) => `${r.layer}/${r.node}/${r.tensor}`;
+  const layers = new Map<string, Layer>();
+  for (const l of spec.layers) {
+    if (l.className === 'InputLayer') {
+      const c = l.config as { batch_input_shape?: (number | null)[]; batch_shape?: (number | null)[]; dtype?: string };
+      const shape = c.batch_input_shape ?? c.batch_shape;
+      if (!Array.isArray(shape)) throw new Error(`${who}: InputLayer '${l.name}' has no batch_input_shape`);
+      const dtype = c.dtype === 'int32' ? 'int32' : 'float32';
+      made.set(key({ layer: l.name, node: 0, tensor: 0 }), input({ batchShape: shape, dtype, name: l.name }));
+    } else {
+      layers.set(l.name, layerFromConfig(l.className, { ...l.config, name: l.name }));
+    }
+  }
+  const nodeIndex = new Map<GraphNodeSpec, number>();
+  const counts = new Map<string, number>();
+  for (const n of spec.nodes) {
+    if (!layers.has(n.layer)) throw new Error(`${who}: a node calls layer '${n.layer}', which is not among the layers (or is an InputLayer)`);
+    const k = counts.get(n.layer) ?? 0;
+    counts.set(n.layer, k + 1);
+    nodeIndex.set(n, k);
+  }
+  // apply the nodes in an order where every input exists; what never becomes ready is a cycle or a dangling reference
+  let todo = spec.nodes.slice();
+  while (todo.length) {
+    const ready = todo.filter((n) => [...n.inputs, ...(n.initialState ?? [])].every((r) => made.has(key(r))));
+    if (!ready.length) {
+      const missing = todo.flatMap((n) => [...n.inputs, ...(n.initialState ?? [])].filter((r) => !made.has(key(r))).map((r) => [n.layer, r] as const));
+      const dangling = missing.find(([, r]) => !byName.has(r.layer) || !spec.nodes.some((m) => m.layer === r.layer && nodeIndex.get(m) === r.node));
+      if (dangling) throw new Error(`${who}: layer '${dangling[0]}' reads ${JSON.stringify(dangling[1])}, which no layer call produces`);
+      throw new Error(`${who}: the graph has a cycle through layer${todo.length > 1 ? 's' : ''} ${[...new Set(todo.map((n) => `'${n.layer}'`))].join(', ')}`);
+    }
+    for (const n of ready) {
+      const kw = n.kwargs ?? {};
+      for (const k of Object.keys(kw)) {
+        if (k !== 'training') throw new Error(`${who}: layer '${n.layer}': call argument '${k}' is not supported`);
+      }
+      const xs = n.inputs.map((r) => made.get(key(r))!);
+      const states = (n.initialState ?? []).map((r) => made.get(key(r))!);
+      const out = layers.get(n.layer)!.apply(xs.length === 1 ? xs[0] : xs, {
+        ...(states.length ? { initialState: states } : {}),
+        ...(typeof kw.training === 'boolean' ? { training: kw.training } : {}),
+      });
+      const outs = Array.isArray(out) ? out : [out];
+      // keep the spec's numbering of a shared layer's calls (the apply order may differ)
+      outs[0].node.serial = -1e9 + spec.nodes.indexOf(n);
+      outs.forEach((t, i) => made.set(key({ layer: n.layer, node: nodeIndex.get(n)!, tensor: i }), t));
+    }
+    todo = todo.filter((n) => !ready.includes(n));
+  }
+  const get = (r: TensorRef, what: string) => {
+    const t = made.get(key(r));
+    if (!t) throw new Error(`${who}: ${what} ${JSON.stringify(r)} is not a tensor of the graph`);
+    return t;
+  };
+  return { inputs: spec.inputs.map((r) => get(r, 'input')), outputs: spec.outputs.map((r) => get(r, 'output')) };
+}
