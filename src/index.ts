@@ -41,6 +41,7 @@ export type {
 // Types the public signatures refer to (so the API reference and editors can show them).
 export type { Layer, BaseLayerArgs, Shape } from './layers/layer.js';
 export type { Recurrent, RecurrentArgs } from './layers/recurrent.js';
+export type { StateValue } from './layers/recurrent-state.js';
 export type { Dense, DenseArgs } from './layers/dense.js';
 export type { Embedding, EmbeddingArgs } from './layers/embedding.js';
 export type { Dropout, Flatten, DropoutArgs } from './layers/dropout.js';

@@ -58,7 +58,7 @@ describe('unknown option keys throw with a suggestion (options_silently_ignored)
 
   it('Keras options not implemented yet throw saying so; implemented ones in snake_case get their camelCase name', async () => {
     const m = model();
-    expect(() => layers.lstm({ units: 2, initialState: [] } as never)).toThrow(/layers\.lstm: initialState is not supported yet: it belongs to the functional API/);
+    expect(() => layers.lstm({ units: 2, initial_state: [] } as never)).toThrow(/layers\.lstm: initialState is not a layer option: .*layer\.apply\(x, \{ initialState/);
     await expect(m.fit(x, y, { sample_weight: y } as never)).rejects.toThrow(/unknown option 'sample_weight' \(did you mean 'sampleWeight'\?\)/);
     await expect(m.fit(x, y, { class_weight: { 0: 1 } } as never)).rejects.toThrow(/unknown option 'class_weight' \(did you mean 'classWeight'\?\)/);
     expect(() => layers.dense({ units: 2, kernel_constraint: 'max_norm' } as never)).toThrow(/unknown option 'kernel_constraint' \(did you mean 'kernelConstraint'\?\)/);

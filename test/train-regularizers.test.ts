@@ -2,7 +2,7 @@
  * Issue 13 item 1: regularizers (kernel, recurrent kernel, bias, activity) change
  * the loss and gradients exactly as Keras 3 adds them (unscaled penalty), on both
  * backends; files declaring them load and keep them; constraints apply after
- * every step; adamw / weightDecay follow Keras 3's decoupled rule; initialState throws.
+ * every step; adamw / weightDecay follow Keras 3's decoupled rule; initialState as a factory option throws.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -197,8 +197,8 @@ describe('decoupled weight decay (Keras 3) and adamw', () => {
 });
 
 describe('initialState', () => {
-  it('throws until the functional API lands (no silent no-op)', () => {
-    expect(() => layers.lstm({ units: 2, initialState: [] } as never)).toThrow(/layers.lstm: initialState is not supported yet: it belongs to the functional API/);
+  it('is not a factory option: it throws pointing to layer.apply (no silent no-op)', () => {
+    expect(() => layers.lstm({ units: 2, initialState: [] } as never)).toThrow(/layers.lstm: initialState is not a layer option: give it when calling the layer, layer.apply\(x, \{ initialState/);
     expect(() => layers.gru({ units: 2, initialState: [] } as never)).toThrow(/initialState/);
   });
 });

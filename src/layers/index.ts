@@ -32,8 +32,8 @@ const GLOBAL_POOLING_OPTIONS = [...BASE_LAYER_OPTIONS, 'dataFormat', 'keepdims']
 function args<T extends object>(a: T, allowed: readonly string[], who: string): T {
   if (!a || typeof a !== 'object') throw new Error(`layers.${who}: expected an options object, got ${describe(a)}`);
   // Keras passes initial_state when calling the layer on tensors (the functional API), not to the constructor
-  if (Object.prototype.hasOwnProperty.call(a, 'initialState')) {
-    throw new Error(`layers.${who}: initialState is not supported yet: it belongs to the functional API (layer.apply(x, { initialState })), which is not available in this build; for a stateful carry use stateful: true`);
+  if (Object.prototype.hasOwnProperty.call(a, 'initialState') || Object.prototype.hasOwnProperty.call(a, 'initial_state')) {
+    throw new Error(`layers.${who}: initialState is not a layer option: give it when calling the layer, layer.apply(x, { initialState: [h, c] }) (LSTM; GRU/SimpleRNN [h]), or seed a stateful layer with layer.resetStates(states)`);
   }
   return checkOptions(a, allowed, `layers.${who}`);
 }

@@ -220,7 +220,8 @@ export abstract class Layer {
   extraOutputs(): Act[] {
     return [];
   }
-  resetStates(_be: Backend): void {}
+  /** Zero any carried state (model.resetStates()); the public `resetStates(states?)` is on stateful layers. */
+  clearStates(_be: Backend): void {}
   /** Called when the model frees this layer's state regions (backend change / dispose): forget the pointers. */
   releaseState(_be: Backend): void {}
 

@@ -19,6 +19,7 @@ import { getInitializer, type Initializer } from '../initializers.js';
 import { RNN, GEMM, type Backend } from '../backend/types.js';
 import { lstmCacheFloats, lstmCacheGatesOffset, lstmWorkFloats, lstmWorkGatesOffset, gruCacheFloats, gruWorkFloats, rnnCacheFloats, rnnWorkFloats } from '../backend/sizes.js';
 import type { Embedding } from './embedding.js';
+import { addInto, checkInitialStateShapes, readStates, stateShapes, writeStates, type CarriedState, type StateValue } from './recurrent-state.js';
 import { describe } from '../names.js';
 import type { ActivationIdentifier, InitializerSpec } from '../util/identifiers.js';
 import { API_DIALECT, optionDefault } from '../keras/config.js';
@@ -91,9 +92,17 @@ export class Recurrent extends Layer {
   // workspace buffers
   private Y = 0; private hT = 0; private cT = 0; private cache = 0; private work = 0;
   private dX = 0; private xd = 0; private Yz = 0; private rmask = 0; private rmaskOn = false; private dmask = 0; private h0 = 0; private c0 = 0;
-  // persistent state (stateful layers and truncated BPTT), [stateBatch, H]
-  private sh = 0; private sc = 0; private stateBatch = 0; private stateBe: Backend | null = null;
+  /**
+   * Persistent state (stateful layers and truncated BPTT): regions h, c [batch, H] in the model's
+   * plan, and seeds from resetStates(states) waiting for them. One object per layer: the per-node
+   * views of a shared layer (Object.create) reach the same one, as does the public resetStates.
+   */
+  private readonly carried: CarriedState = { owner: this, h: 0, c: 0, batch: 0, be: null, seed: null };
   private x: Act | null = null;
+  // node protocol: initial states given at this node (0, or 1/2 = [h(, c)]), their gradient buffers
+  private nInit = 0; private dH0 = 0; private dC0 = 0;
+  /** The forward started from h0/c0 buffers (carried or given state), not zeros. */
+  private fromState = false;
   private out = 0;
   /** The Embedding feeding this layer directly (set by the model), and the per-token gradient sums [V, 4H]. */
   inputEmbedding: Embedding | null = null;
@@ -162,12 +171,6 @@ export class Recurrent extends Layer {
     return this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
   }
 
-  extraOutputShapes(): Shape[] {
-    if (!this.returnState) return [];
-    const b = this.inputShape![0];
-    return this.kind === 'lstm' ? [[b, this.units], [b, this.units]] : [[b, this.units]];
-  }
-
   weightSpecs(): WeightSpec[] {
     const I = this.inputShape![2] as number, H = this.units, G = this.gates;
     const specs: WeightSpec[] = [
@@ -214,7 +217,33 @@ export class Recurrent extends Layer {
   }
 
   plan(ws: Workspace, inShape: number[], training: boolean, needDx: boolean): void {
-    const [B, T, I] = inShape, H = this.units;
+    this.nodePlan(ws, [inShape], training, [needDx]);
+  }
+
+  /** Number of state tensors: LSTM [h, c], GRU and SimpleRNN [h]. */
+  get stateCount(): number {
+    return this.kind === 'lstm' ? 2 : 1;
+  }
+
+  extraOutputShapes(): Shape[] {
+    return this.returnState ? stateShapes(this, this.inputShape![0]) : [];
+  }
+
+  /** Inputs [x] or [x, h0(, c0)] (initialState); outputs [y] or [y, h(, c)] (returnState). */
+  nodeBuild(inputShapes: Shape[]): Shape[] {
+    const x = inputShapes[0];
+    checkInitialStateShapes(this, inputShapes);
+    if (this.built && x.length === 3 && x[2] !== this.inputShape![2]) {
+      throw new Error(`${this.name} (${this.className}): built for ${this.inputShape![2]} input features, called on [${x.map((d) => d ?? 'null')}]`);
+    }
+    if (!this.built) this.build(x);
+    return [this.computeOutputShape(x), ...(this.returnState ? stateShapes(this, x[0]) : [])];
+  }
+
+  nodePlan(ws: Workspace, inShapes: number[][], training: boolean, needDx: boolean[]): void {
+    checkInitialStateShapes(this, inShapes);
+    const [B, T, I] = inShapes[0], H = this.units;
+    const dxWanted = needDx[0] ?? false;
     const [cacheN, workN] = this.sizes(B, T, I);
     this.Y = ws.alloc(B * T * H, 'Y');
     this.hT = ws.alloc(B * H, 'hT');
@@ -225,70 +254,122 @@ export class Recurrent extends Layer {
     this.work = training ? ws.alloc(workN, 'work') : 0;
     // per-token buffers: for the projection by token (forward) and the backward by token
     const byToken = this.projectsByToken(B * T);
-    this.fusedBackward = byToken && training && needDx && this.fuses(B * T);
+    this.fusedBackward = byToken && training && dxWanted && this.fuses(B * T);
     const maxTokens = byToken ? Math.min(this.inputEmbedding!.inputDim, B * T) : 0;
     this.tokenSums = byToken ? ws.alloc(maxTokens * 4 * H, 'tokenSums') : 0; // E_u·W in the forward, S in the backward
     this.slotIds = byToken ? ws.alloc(B * T, 'slotIds') : 0;
     this.tokenIds = byToken ? ws.alloc(maxTokens, 'tokenIds') : 0;
     this.tokenRows = byToken ? ws.alloc(maxTokens * I, 'tokenRows') : 0;
-    this.dX = training && needDx && !this.fusedBackward ? ws.alloc(B * T * I, 'dX') : 0;
+    this.dX = training && dxWanted && !this.fusedBackward ? ws.alloc(B * T * I, 'dX') : 0;
     const drop = training && this.dropout > 0;
     this.xd = drop ? ws.alloc(B * T * I, 'dropped') : 0;
     this.dmask = drop ? ws.alloc(B * I, 'dropoutMask') : 0;
     this.rmask = training && this.recurrentDropout > 0 ? ws.alloc(B * H, 'recurrentMask') : 0;
     this.Yz = this.zeroOutputForMask && this.returnSequences ? ws.alloc(B * T * H, 'Yzeroed') : 0;
+    this.nInit = inShapes.length - 1;
+    this.dH0 = training && this.nInit && needDx[1] ? ws.alloc(B * H, 'dh0') : 0;
+    this.dC0 = training && this.nInit > 1 && needDx[2] ? ws.alloc(B * H, 'dc0') : 0;
   }
 
-  /** Persistent state regions for `B` sequences, from the model's plan (placed on first use). */
+  /** Persistent state regions for `B` sequences, from the model's plan (placed on first use); applies a pending seed. */
   private ensureState(ctx: Ctx, B: number): void {
-    const H = this.units;
-    const [sh, sc] = ctx.state(this, this.kind === 'lstm' ? [B * H, B * H] : [B * H]);
-    this.sh = sh;
-    this.sc = sc ?? 0;
-    this.stateBatch = B;
-    this.stateBe = ctx.be;
+    const H = this.units, s = this.carried;
+    // keyed by the layer itself, not a per-node view, so the regions survive re-plans
+    const [sh, sc] = ctx.state(s.owner, this.kind === 'lstm' ? [B * H, B * H] : [B * H]);
+    s.h = sh;
+    s.c = sc ?? 0;
+    s.batch = B;
+    s.be = ctx.be;
+    if (!s.seed) return;
+    if (s.seed[0].length !== B * H) {
+      throw new Error(`${this.name}: the states given to resetStates hold ${s.seed[0].length / H} sequences, this call has batch size ${B}`);
+    }
+    writeStates(ctx.be, s);
   }
 
   releaseState(_be: Backend): void {
-    this.sh = this.sc = 0;
-    this.stateBatch = 0;
-    this.stateBe = null;
+    const s = this.carried;
+    s.h = s.c = s.batch = 0;
+    s.be = null;
   }
 
-  resetStates(be: Backend): void {
-    if (!this.sh || this.stateBe !== be) return;
-    const f = be.f32(), H = this.units;
-    f.fill(0, this.sh >>> 2, (this.sh >>> 2) + this.stateBatch * H);
-    if (this.sc) f.fill(0, this.sc >>> 2, (this.sc >>> 2) + this.stateBatch * H);
+  /** Zero the carried state (the model's resetStates; also drops a seed not used yet). */
+  clearStates(be: Backend): void {
+    const s = this.carried;
+    s.seed = null;
+    if (!s.h || s.be !== be) return;
+    const f = be.f32(), n = s.batch * this.units;
+    f.fill(0, s.h >>> 2, (s.h >>> 2) + n);
+    if (s.c) f.fill(0, s.c >>> 2, (s.c >>> 2) + n);
+  }
+
+  /**
+   * Keras `reset_states(states)` / tfjs `resetStates(states)` for a stateful layer: with no
+   * argument the state becomes zeros; with states (LSTM [h, c], GRU/SimpleRNN [h], each
+   * [batch, units] as a Tensor, nested arrays or a Float32Array of batch·units values) the next
+   * call starts from them, e.g. to seed a stateful decoder with an encoder's final state.
+   */
+  resetStates(states?: StateValue | StateValue[] | null): void {
+    const s = this.carried;
+    const seed = readStates(this, states);
+    if (!seed) {
+      s.seed = null;
+      if (s.be) this.clearStates(s.be);
+      return;
+    }
+    s.seed = seed;
+    if (s.h && s.be && s.batch * this.units === seed[0].length) writeStates(s.be, s);
   }
 
   /** Current state as host copies ([h] or [h, c], each [B, H]); null before the first stateful call. */
   getStates(be: Backend): Float32Array[] | null {
-    if (!this.sh || this.stateBe !== be) return null;
-    const f = be.f32(), n = this.stateBatch * this.units;
-    const out = [f.slice(this.sh >>> 2, (this.sh >>> 2) + n)];
-    if (this.sc) out.push(f.slice(this.sc >>> 2, (this.sc >>> 2) + n));
+    const s = this.carried;
+    if (!s.h || s.be !== be) return null;
+    const f = be.f32(), n = s.batch * this.units;
+    const out = [f.slice(s.h >>> 2, (s.h >>> 2) + n)];
+    if (s.c) out.push(f.slice(s.c >>> 2, (s.c >>> 2) + n));
     return out;
   }
 
   forward(ctx: Ctx, x: Act): Act {
+    return this.run(ctx, x, 0, 0);
+  }
+
+  nodeForward(ctx: Ctx, xs: Act[]): Act[] {
+    if (xs.length !== 1 + this.nInit) {
+      throw new Error(`${this.name} (${this.className}): planned for ${1 + this.nInit} inputs, called with ${xs.length}`);
+    }
+    checkInitialStateShapes(this, xs.map((a) => a.shape));
+    return [this.run(ctx, xs[0], xs[1]?.ptr ?? 0, xs[2]?.ptr ?? 0), ...this.extraOutputs()];
+  }
+
+  /** Forward from the given initial state (h0p, c0p; 0 = none: zeros, or the carried state when stateful). */
+  private run(ctx: Ctx, x: Act, h0p: number, c0p: number): Act {
     const [B, T, I] = x.shape, H = this.units;
     const { k, be } = ctx;
     let input = x.ptr;
     if (ctx.training && this.dropout > 0) input = this.applyInputDropout(ctx, x);
     this.usedState = this.stateful || ctx.carryState;
-    let h0 = 0, c0 = 0;
     if (this.usedState) {
       if (this.stateful && this.inputShape && this.inputShape[0] !== null && B !== this.inputShape[0]) {
         throw new Error(`${this.name}: stateful layer was built for batch size ${this.inputShape[0]}, got ${B}`);
       }
       this.ensureState(ctx, B);
-      const f = be.f32();
-      f.copyWithin(this.h0 >>> 2, this.sh >>> 2, (this.sh >>> 2) + B * H);
-      if (this.c0) f.copyWithin(this.c0 >>> 2, this.sc >>> 2, (this.sc >>> 2) + B * H);
-      h0 = this.h0;
-      c0 = this.c0;
+      // a given initial state wins over the carried one (Keras); the final state is carried either way
+      if (!h0p) {
+        const f = be.f32(), s = this.carried;
+        f.copyWithin(this.h0 >>> 2, s.h >>> 2, (s.h >>> 2) + B * H);
+        if (this.c0) f.copyWithin(this.c0 >>> 2, s.c >>> 2, (s.c >>> 2) + B * H);
+      }
     }
+    if (h0p) {
+      // copied: the kernels read h0/c0 again in the backward, after the producers may have moved on
+      const f = be.f32(); // after ensureState: placing the state block may grow memory
+      f.copyWithin(this.h0 >>> 2, h0p >>> 2, (h0p >>> 2) + B * H);
+      if (this.c0) f.copyWithin(this.c0 >>> 2, c0p >>> 2, (c0p >>> 2) + B * H);
+    }
+    this.fromState = this.usedState || h0p !== 0;
+    const h0 = this.fromState ? this.h0 : 0, c0 = this.fromState ? this.c0 : 0;
     let flags = (this.goBackwards ? RNN.goBackwards : 0) | (ctx.grad ? RNN.training : 0) | (this.resetAfter ? RNN.resetAfter : 0);
     if (this.tokenSums && input === x.ptr && this.projectByToken(ctx, B, T, I)) flags |= RNN.projected;
     const bias = this.useBias ? this.w(2) : 0;
@@ -304,9 +385,9 @@ export class Recurrent extends Layer {
       k.rnnForward(this.Y, this.hT, input, this.w(0), this.w(1), bias, h0, x.mask, rm, this.cache, B, T, I, H, act, flags);
     }
     if (this.usedState) {
-      const f = be.f32();
-      f.copyWithin(this.sh >>> 2, this.hT >>> 2, (this.hT >>> 2) + B * H);
-      if (this.sc) f.copyWithin(this.sc >>> 2, this.cT >>> 2, (this.cT >>> 2) + B * H);
+      const f = be.f32(), s = this.carried;
+      f.copyWithin(s.h >>> 2, this.hT >>> 2, (this.hT >>> 2) + B * H);
+      if (s.c) f.copyWithin(s.c >>> 2, this.cT >>> 2, (this.cT >>> 2) + B * H);
     }
     this.x = { ...x, ptr: input };
     if (!this.returnSequences) return { ptr: this.hT, shape: [B, H], mask: 0 };
@@ -438,31 +519,61 @@ export class Recurrent extends Layer {
   }
 
   backward(ctx: Ctx, dy: number, needDx: boolean): number {
+    return this.returnSequences ? this.runBackward(ctx, dy, 0, 0, needDx, 0, 0) : this.runBackward(ctx, 0, dy, 0, needDx, 0, 0);
+  }
+
+  /**
+   * dys: [dy, dh(, dc)] for the outputs [y, h(, c)] (returnState), any of them 0. Without
+   * returnSequences y is the final h, so dy and dh add up (in place, in dy). Returns
+   * [dx, dh0(, dc0)] for the inputs [x, h0(, c0)], 0 where !needDx[i].
+   */
+  nodeBackward(ctx: Ctx, dys: number[], needDx: boolean[]): number[] {
+    const nOut = 1 + (this.returnState ? this.stateCount : 0);
+    if (dys.length !== nOut) throw new Error(`${this.name} (${this.className}): expected ${nOut} output gradients, got ${dys.length}`);
+    const [dy, dh = 0, dc = 0] = dys;
+    const wantH0 = this.nInit > 0 && (needDx[1] ?? false), wantC0 = this.nInit > 1 && (needDx[2] ?? false);
+    if ((wantH0 && !this.dH0) || (wantC0 && !this.dC0)) {
+      throw new Error(`${this.name} (${this.className}): gradients w.r.t. the initial state were not planned (nodePlan with training and needDx)`);
+    }
+    let dY = dy, dhT = dh;
+    if (!this.returnSequences) {
+      if (dy && dh) addInto(ctx.be.f32(), dy, dh, this.x!.shape[0] * this.units);
+      dY = 0;
+      dhT = dy || dh;
+    }
+    const dx = this.runBackward(ctx, dY, dhT, dc, needDx[0] ?? false, wantH0 ? this.dH0 : 0, wantC0 ? this.dC0 : 0);
+    const out = [dx];
+    if (this.nInit > 0) out.push(wantH0 ? this.dH0 : 0);
+    if (this.nInit > 1) out.push(wantC0 ? this.dC0 : 0);
+    return out;
+  }
+
+  /** BPTT: dY [B,T,H] (processing order), dhT, dcT [B,H] (each 0 = zeros); writes dh0/dc0 when given. */
+  private runBackward(ctx: Ctx, dY: number, dhT: number, dcT: number, needDx: boolean, dh0: number, dc0: number): number {
     const x = this.x!;
     const [B, T, I] = x.shape, H = this.units;
     const t = this.trainable;
     const fused = needDx && this.fusedBackward;
     const dW = t && !fused ? this.g(0) : 0, dU = t ? this.g(1) : 0, db = t && this.useBias ? this.g(2) : 0;
     const dX = needDx && !fused ? this.dX : 0;
-    const dY = this.returnSequences ? dy : 0, dhT = this.returnSequences ? 0 : dy;
-    if (this.Yz && x.mask) {
+    if (this.Yz && x.mask && dY) {
       // zeroed outputs are constants: their gradient must not reach the carried state
       const f = ctx.be.f32();
-      this.forEachMasked(ctx.be, x.mask, B, T, (row) => f.fill(0, (dy >>> 2) + row * H, (dy >>> 2) + (row + 1) * H));
+      this.forEachMasked(ctx.be, x.mask, B, T, (row) => f.fill(0, (dY >>> 2) + row * H, (dY >>> 2) + (row + 1) * H));
     }
-    const h0 = this.usedState ? this.h0 : 0, c0 = this.usedState ? this.c0 : 0;
+    const h0 = this.fromState ? this.h0 : 0, c0 = this.fromState ? this.c0 : 0;
     const flags = (this.goBackwards ? RNN.goBackwards : 0) | RNN.training | (this.resetAfter ? RNN.resetAfter : 0);
     const bias = this.useBias ? this.w(2) : 0;
     const act = activationCode(this.activation), rec = activationCode(this.recurrentActivation);
     const { k } = ctx;
     if (this.kind === 'lstm') {
-      k.lstmBackward(dX, dW, dU, db, 0, 0, dY, dhT, 0, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, c0, x.mask, this.rmaskOn ? this.rmask : 0,
+      k.lstmBackward(dX, dW, dU, db, dh0, dc0, dY, dhT, dcT, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, c0, x.mask, this.rmaskOn ? this.rmask : 0,
         this.cache, this.work, B, T, I, H, act, rec, flags);
     } else if (this.kind === 'gru') {
-      k.gruBackward(dX, dW, dU, db, 0, dY, dhT, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, x.mask, this.rmaskOn ? this.rmask : 0,
+      k.gruBackward(dX, dW, dU, db, dh0, dY, dhT, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, x.mask, this.rmaskOn ? this.rmask : 0,
         this.cache, this.work, B, T, I, H, act, rec, flags);
     } else {
-      k.rnnBackward(dX, dW, dU, db, 0, dY, dhT, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, x.mask, this.rmaskOn ? this.rmask : 0,
+      k.rnnBackward(dX, dW, dU, db, dh0, dY, dhT, this.Y, x.ptr, this.w(0), this.w(1), bias, h0, x.mask, this.rmaskOn ? this.rmask : 0,
         this.cache, this.work, B, T, I, H, act, flags);
     }
     if (fused) {

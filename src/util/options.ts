@@ -21,7 +21,7 @@ const KERAS_ALIASES: Readonly<Record<string, string>> = { lr: 'learningRate', de
  * Keras options this version does not implement (yet): they throw like unknown keys, but
  * say so, instead of suggesting a near name. An option leaves this list when it is implemented.
  */
-const NOT_IMPLEMENTED: ReadonlySet<string> = new Set(['initialState']);
+const NOT_IMPLEMENTED: ReadonlySet<string> = new Set<string>([]);
 
 /** Edit distance, capped: enough to suggest a near name. */
 function distance(a: string, b: string): number {

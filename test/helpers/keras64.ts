@@ -44,8 +44,10 @@ export const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
  * Keras RNN layer in float64, with tfjs rnn() mask semantics (a masked step
  * keeps state and repeats the previous output) and go_backwards (the sequence
  * is processed reversed and the outputs stay in processing order).
+ * `init`: initial states [B][H] (zeros without); `final` receives the final h, c per row.
  */
-export function refRnn(s: RnnSpec, x: Seq, mask: number[][] | null, goBackwards: boolean, returnSequences: boolean): number[][] | Seq {
+export function refRnn(s: RnnSpec, x: Seq, mask: number[][] | null, goBackwards: boolean, returnSequences: boolean,
+  init?: { h: number[][]; c?: number[][] } | null, final?: { h: number[][]; c: number[][] }): number[][] | Seq {
   const H = s.units;
   const G = GATES[s.kind];
   const act = ACT64[s.act]!;
@@ -54,9 +56,9 @@ export function refRnn(s: RnnSpec, x: Seq, mask: number[][] | null, goBackwards:
     let xs = row;
     let ms = mask ? mask[b]! : row.map(() => 1);
     if (goBackwards) { xs = [...xs].reverse(); ms = [...ms].reverse(); }
-    let h = new Array(H).fill(0);
-    let c = new Array(H).fill(0);
-    let prevOut = new Array(H).fill(0);
+    let h: number[] = init ? init.h[b]!.slice() : new Array(H).fill(0);
+    let c: number[] = init?.c ? init.c[b]!.slice() : new Array(H).fill(0);
+    let prevOut = h; // tfjs rnn(): a masked step outputs the state h
     const outs: number[][] = [];
     for (let t = 0; t < xs.length; t++) {
       const xt = xs[t]!;
@@ -98,6 +100,7 @@ export function refRnn(s: RnnSpec, x: Seq, mask: number[][] | null, goBackwards:
       if (ms[t]) { h = hNew; c = cNew; prevOut = hNew; }
       outs.push(prevOut);
     }
+    if (final) { final.h[b] = h; final.c[b] = c; }
     return returnSequences ? outs : prevOut;
   }) as number[][] | Seq;
 }

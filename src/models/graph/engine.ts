@@ -650,7 +650,7 @@ export abstract class ModelBase {
   /** Zero the state of stateful layers. */
   resetStates(): void {
     if (!this.be) return;
-    for (const v of this.exec!.views) v.resetStates(this.be);
+    for (const v of this.exec!.views) v.clearStates(this.be);
   }
 
   /** @internal run validated x forward in inference mode, carrying recurrent state (truncated BPTT). */
