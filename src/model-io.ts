@@ -5,7 +5,8 @@
  */
 import type { Sequential } from './models/sequential.js';
 import { modelFromTopology } from './models/from-topology.js';
-import { readModelArtifacts } from './io/model-parts.js';
+import { readArtifactParts } from './io/model-parts.js';
+import { modelFromGraph } from './io/functional/build.js';
 import { loadArtifacts, type UrlOrHandler } from './io/router.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './io/artifacts.js';
 import { fileHandler } from './io/handlers/file.js';
@@ -35,7 +36,8 @@ export type { SaveOptions } from './io/save-model.js';
  * A checkpoint saved with includeOptimizer comes back compiled, with its optimizer state.
  */
 export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
-  const parts = readModelArtifacts(artifacts);
+  const parts = readArtifactParts(artifacts);
+  if ('graph' in parts) return modelFromGraph(parts.graph, parts.weights);
   const model = modelFromTopology(parts.topology, parts.weights);
   const opt = (artifacts.weightSpecs ?? []).some((s) => s.group === 'optimizer')
     ? decodeWeights(artifacts.weightSpecs!, artifacts.weightData!).filter((w) => w.group === 'optimizer') : [];

@@ -44,6 +44,10 @@ export interface CanonicalLayer {
   outputShapes: Dim[][];
 }
 
+/** What weight matching needs of a layer: a chain's CanonicalLayer, or a functional graph's layer (merge classes too). */
+export type WeightLayer = Pick<CanonicalLayer, 'name' | 'weightCount' | 'weightNames' | 'weightShapes'> & { className: string };
+export interface WeightTopology { name: string; layers: readonly WeightLayer[] }
+
 /** Which chain tensor is a model output: layer index in `layers`, output tensor index (0 = main, 1.. = states). */
 export interface OutputRef { layer: number; tensor: number }
 
@@ -63,7 +67,7 @@ type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function detectSource(top: Json): Source {
+export function detectSource(top: Json): Source {
   const kv = typeof top.keras_version === 'string' ? top.keras_version : '';
   if (kv.startsWith('tfjs')) return 'tfjs';
   if (kv.startsWith('3.') || 'module' in top || 'registered_name' in top) return 'keras3';
@@ -71,7 +75,7 @@ function detectSource(top: Json): Source {
 }
 
 /** Keras 3 DTypePolicy objects / dtype strings -> 'float32' | 'int32' (else error). */
-function readDtype(v: unknown, where: string, allowInt: boolean): 'float32' | 'int32' | undefined {
+export function readDtype(v: unknown, where: string, allowInt: boolean): 'float32' | 'int32' | undefined {
   if (v == null) return undefined;
   let name: unknown = v;
   if (isObj(v)) name = isObj(v.config) ? v.config.name : undefined;
@@ -81,7 +85,7 @@ function readDtype(v: unknown, where: string, allowInt: boolean): 'float32' | 'i
     `mixed-precision policies are not supported)`);
 }
 
-function readShape(v: unknown, where: string): Dim[] | undefined {
+export function readShape(v: unknown, where: string): Dim[] | undefined {
   if (v == null) return undefined;
   if (isObj(v) && Array.isArray(v.items)) v = v.items; // TensorShape object in TF keras metadata
   if (!Array.isArray(v) || !v.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
@@ -91,7 +95,7 @@ function readShape(v: unknown, where: string): Dim[] | undefined {
 }
 
 /** Strip Keras 3 serialization wrappers from a layer entry: {module, class_name, config, registered_name, build_config}. */
-function unwrapLayer(entry: unknown, where: string): { className: string; config: Json; buildInput?: Dim[]; raw: Json } {
+export function unwrapLayer(entry: unknown, where: string): { className: string; config: Json; buildInput?: Dim[]; raw: Json } {
   if (!isObj(entry) || typeof entry.class_name !== 'string' || !isObj(entry.config)) {
     throw new Error(`${where}: expected a layer {class_name, config}, got ${JSON.stringify(entry)?.slice(0, 120)}`);
   }
@@ -227,11 +231,41 @@ function functionalChain(config: Json, where: string): { layers: RawLayer[]; out
 }
 
 /**
- * Normalize a tfjs / Keras 2 / Keras 3 topology (or a model.json, or the
- * converter's `{model_config}` wrapper) into a CanonicalTopology. Throws an
- * Error naming the layer and option for anything unsupported.
+ * One layer entry's canonical config (class checked, dtype checked, options through
+ * canonicalConfig, wrapped layers read); shared by the chain reader below and the functional
+ * reader (src/io/functional/read.ts). batch_input_shape on a layer is accepted and dropped
+ * later, as Keras and tfjs do.
  */
-export function normalizeTopology(topology: unknown): CanonicalTopology {
+export function canonicalLayerConfig(r: { className: string; config: Json; name: string }, source: Source, lw: string): { className: LayerClass; config: Json } {
+  checkClass(r.className, lw);
+  if (r.className === 'InputLayer') throw new Error(`${lw}: an InputLayer cannot be called on a tensor`);
+  const className = r.className;
+  readDtype(r.config.dtype, lw, className === 'Embedding');
+  const cfg = canonicalConfig(className, { ...r.config }, { where: lw, source, className });
+  cfg.name = r.name;
+  if (className === 'Bidirectional') cfg.layer = bidirectionalInner(r.config, lw, source);
+  if (className === 'TimeDistributed') cfg.layer = timeDistributedInner(r.config, lw, source);
+  return { className, config: cfg };
+}
+
+/** An InputLayer's options: its shape (with the batch dimension) and dtype, either possibly unstated. */
+export function readInputLayer(config: Json, w: string): { batchInputShape?: Dim[]; inputDtype?: 'float32' | 'int32' } {
+  for (const key of Object.keys(config)) {
+    if (!['batch_input_shape', 'batch_shape', 'shape', 'dtype', 'sparse', 'ragged', 'name', 'optional', 'input_tensor'].includes(key)) {
+      throw new Error(`${w}: unknown option "${key}"`);
+    }
+  }
+  if (config.sparse || config.ragged || config.optional) throw new Error(`${w}: sparse/ragged/optional inputs are not supported`);
+  const batchInputShape = readShape(config.batch_input_shape ?? config.batch_shape, w) ??
+    (config.shape != null ? [null, ...readShape(config.shape, w)!] : undefined);
+  return { batchInputShape, inputDtype: readDtype(config.dtype, w, true) };
+}
+
+/** A topology's root, unwrapped: what both the chain reader and the functional reader start from. */
+export interface TopologyRoot { top: Json; source: Source; modelClass: string; config: Json; modelName: string; where: string }
+
+/** Unwrap a model.json / the converter's `{model_config}` wrapper / JSON text down to `{class_name, config}`. */
+export function topologyRoot(topology: unknown): TopologyRoot {
   let top = topology;
   if (typeof top === 'string') {
     try { top = JSON.parse(top); } catch { throw new Error('normalizeTopology: the string given is not JSON'); }
@@ -242,12 +276,20 @@ export function normalizeTopology(topology: unknown): CanonicalTopology {
     throw new Error('normalizeTopology: not a Keras/TensorFlow.js model topology: expected {class_name: "Sequential" | ' +
       `"Model" | "Functional", config: {...}}, got ${JSON.stringify(top)?.slice(0, 120)}`);
   }
-  const source = detectSource(top);
   const modelClass = top.class_name;
   // Keras <= 2.1 Sequential: config is the layer list.
   const config: Json = Array.isArray(top.config) ? { layers: top.config } : (top.config as Json);
   const modelName = String(config.name ?? (modelClass === 'Sequential' ? 'sequential' : 'model'));
-  const where = `model "${modelName}"`;
+  return { top, source: detectSource(top), modelClass, config, modelName, where: `model "${modelName}"` };
+}
+
+/**
+ * Normalize a tfjs / Keras 2 / Keras 3 topology (or a model.json, or the
+ * converter's `{model_config}` wrapper) into a CanonicalTopology. Throws an
+ * Error naming the layer and option for anything unsupported.
+ */
+export function normalizeTopology(topology: unknown): CanonicalTopology {
+  const { top, source, modelClass, config, modelName, where } = topologyRoot(topology);
 
   let raw: RawLayer[];
   let outputRefs: [string, number][] | null = null;
@@ -270,16 +312,7 @@ export function normalizeTopology(topology: unknown): CanonicalTopology {
   let inputDtype: 'float32' | 'int32' | undefined;
   if (raw.length > 0 && raw[0].className === 'InputLayer') {
     const il = raw.shift()!;
-    const w = `${where} InputLayer "${il.name}"`;
-    for (const key of Object.keys(il.config)) {
-      if (!['batch_input_shape', 'batch_shape', 'shape', 'dtype', 'sparse', 'ragged', 'name', 'optional', 'input_tensor'].includes(key)) {
-        throw new Error(`${w}: unknown option "${key}"`);
-      }
-    }
-    if (il.config.sparse || il.config.ragged || il.config.optional) throw new Error(`${w}: sparse/ragged/optional inputs are not supported`);
-    batchInputShape = readShape(il.config.batch_input_shape ?? il.config.batch_shape, w) ??
-      (il.config.shape != null ? [null, ...readShape(il.config.shape, w)!] : undefined);
-    inputDtype = readDtype(il.config.dtype, w, true);
+    ({ batchInputShape, inputDtype } = readInputLayer(il.config, `${where} InputLayer "${il.name}"`));
   }
   if (raw.length === 0) throw new Error(`${where}: the model has no layers`);
   const first = raw[0];
@@ -300,16 +333,8 @@ export function normalizeTopology(topology: unknown): CanonicalTopology {
   let shape = batchInputShape;
   for (const [i, r] of raw.entries()) {
     const lw = `${where} layer "${r.name}" (${r.className})`;
-    checkClass(r.className, lw);
     if (r.className === 'InputLayer') throw new Error(`${lw}: an InputLayer may only come first`);
-    const className = r.className;
-    readDtype(r.config.dtype, lw, className === 'Embedding');
-    const ctx = { where: lw, source, className };
-    // batch_input_shape on a later layer is accepted and ignored, as Keras and tfjs do.
-    const cfg = canonicalConfig(className, { ...r.config }, ctx);
-    cfg.name = r.name;
-    if (className === 'Bidirectional') cfg.layer = bidirectionalInner(r.config, lw, source);
-    if (className === 'TimeDistributed') cfg.layer = timeDistributedInner(r.config, lw, source);
+    const { className, config: cfg } = canonicalLayerConfig(r, source, lw);
     if (i === 0) cfg.batch_input_shape = batchInputShape;
     const s = layerShapes(className, cfg, shape, lw);
     layers.push({

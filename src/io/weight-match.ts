@@ -20,22 +20,22 @@
  * shape must agree with the topology.
  */
 import type { DecodedWeight, NamedWeight } from './weights.js';
-import type { CanonicalLayer, CanonicalTopology } from './topology.js';
+import type { WeightLayer, WeightTopology } from './topology.js';
 import type { Dim } from './layer-configs.js';
 
-interface Slot { layer: CanonicalLayer; name: string; shape: Dim[] }
+interface Slot { layer: WeightLayer; name: string; shape: Dim[] }
 
 const CELL = /(^|_)cell(_\d+)?$/;
 
 /** 'forward/kernel', 'kernel': a slot's key inside its layer, from the tfjs weight name. */
-function slotKey(layer: CanonicalLayer, tfjsName: string): string {
+function slotKey(layer: WeightLayer, tfjsName: string): string {
   const rest = tfjsName.slice(layer.name.length + 1).split('/');
   const slot = rest[rest.length - 1];
   return layer.className === 'Bidirectional' ? `${rest[0].startsWith('forward_') ? 'forward' : 'backward'}/${slot}` : slot;
 }
 
 /** The slot key a manifest name points at inside `layer`, given the part after `<layer>/`; null if none. */
-function keyFromRest(layer: CanonicalLayer, rest: string[]): string | null {
+function keyFromRest(layer: WeightLayer, rest: string[]): string | null {
   let parts = rest;
   let dir = '';
   if (layer.className === 'Bidirectional') {
@@ -49,7 +49,7 @@ function keyFromRest(layer: CanonicalLayer, rest: string[]): string | null {
   return dir + parts[0];
 }
 
-function resolve(name: string, layers: readonly CanonicalLayer[], slots: Map<string, Slot>): Slot | null {
+function resolve(name: string, layers: readonly WeightLayer[], slots: Map<string, Slot>): Slot | null {
   const bare = name.replace(/:\d+$/, '');
   const starts = [0];
   const firstSlash = bare.indexOf('/');
@@ -77,7 +77,7 @@ function checkValue(w: DecodedWeight, e: Slot): NamedWeight {
   return { name: e.name, shape: [...w.shape], data: w.data as Float32Array };
 }
 
-function expectedSlots(topology: CanonicalTopology, weights: readonly DecodedWeight[]): { model: DecodedWeight[]; expected: Slot[] } {
+function expectedSlots(topology: WeightTopology, weights: readonly DecodedWeight[]): { model: DecodedWeight[]; expected: Slot[] } {
   const seen = new Set<string>();
   for (const l of topology.layers) {
     if (seen.has(l.name)) throw new Error(`model "${topology.name}": two layers are named "${l.name}"; layer names must be unique (weights are matched by name)`);
@@ -94,7 +94,7 @@ function expectedSlots(topology: CanonicalTopology, weights: readonly DecodedWei
   return { model, expected };
 }
 
-export function matchWeights(topology: CanonicalTopology, weights: readonly DecodedWeight[]): NamedWeight[] {
+export function matchWeights(topology: WeightTopology, weights: readonly DecodedWeight[]): NamedWeight[] {
   const { model, expected } = expectedSlots(topology, weights);
   const slots = new Map(expected.map((e) => [`${e.layer.name}\n${slotKey(e.layer, e.name)}`, e]));
   // Longest layer names first: "lstm_1/kernel" belongs to "lstm_1" even if a layer "lstm" exists.
@@ -118,7 +118,7 @@ export function matchWeights(topology: CanonicalTopology, weights: readonly Deco
 }
 
 /** For formats without usable names: weights in getWeights() order; every shape must agree with the topology's. */
-export function matchWeightsByPosition(topology: CanonicalTopology, weights: readonly DecodedWeight[]): NamedWeight[] {
+export function matchWeightsByPosition(topology: WeightTopology, weights: readonly DecodedWeight[]): NamedWeight[] {
   const { model, expected } = expectedSlots(topology, weights);
   return expected.map((e, k) => checkValue(model[k], e));
 }

@@ -21,6 +21,10 @@ export const SUPPORTED_LAYER_CLASSES = [
 ] as const;
 export type LayerClass = Exclude<(typeof SUPPORTED_LAYER_CLASSES)[number], 'InputLayer'>;
 
+/** Multi-input layers: only in functional graphs (src/io/functional/), never in a Sequential chain. */
+export const MERGE_LAYER_CLASSES = ['Concatenate', 'Add', 'Multiply', 'Average', 'Dot', 'Attention'] as const;
+export type MergeClass = (typeof MERGE_LAYER_CLASSES)[number];
+
 /**
  * Activation names accepted in configs (snake_case; camelCase is mapped).
  * `hard_sigmoid` means what the dialect that wrote the file means
@@ -69,6 +73,9 @@ export const OPTION_DEFAULTS = {
   Bidirectional: { merge_mode: 'concat' },
   Masking: { mask_value: 0 },
   Normalization: { invert: false },
+  Concatenate: { axis: -1 },
+  Dot: { normalize: false },
+  Attention: { use_scale: false, score_mode: 'dot', dropout: 0 },
 } as const satisfies Record<string, Record<string, PerDialect<unknown>>>;
 
 /** The dialect whose defaults the JS factories (layers.lstm({...}), …) use: Keras 3 (API.md). */
@@ -207,7 +214,51 @@ const POOLING_SPEC: ClassSpec = {
   },
 };
 
-export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
+const MERGE_SPEC: ClassSpec = { semantic: {}, ignored: [], mustBe: {} };
+
+export const CLASS_SPECS: Record<LayerClass | MergeClass, ClassSpec> = {
+  // Merge layers (keras/src/layers/merging/*.py get_config; tfjs-layers merge.ts): Add/Multiply/Average have no options.
+  Add: MERGE_SPEC,
+  Multiply: MERGE_SPEC,
+  Average: MERGE_SPEC,
+  Concatenate: {
+    semantic: {
+      axis: (v, ctx) => {
+        if (v == null) return dflt(ctx, 'axis');
+        if (!Number.isInteger(v) || v === 0) fail(ctx, 'axis', 'a non-zero integer (axis 0 is the batch)', v);
+        return v;
+      },
+    },
+    ignored: [],
+    mustBe: {},
+  },
+  Dot: {
+    semantic: {
+      axes: (v, ctx) => {
+        const ok = (a: unknown) => Number.isInteger(a) && a !== 0;
+        if (ok(v)) return v;
+        if (Array.isArray(v) && v.length === 2 && v.every(ok)) return [...v];
+        return fail(ctx, 'axes', 'a non-zero integer or a pair of them (axis 0 is the batch)', v);
+      },
+      normalize: bool('normalize'),
+    },
+    ignored: [],
+    mustBe: {},
+  },
+  // Keras 2 BaseDenseAttention wrote `causal` (deprecated for the call's use_causal_mask); Keras 3 adds `seed`.
+  Attention: {
+    semantic: {
+      use_scale: bool('use_scale'),
+      score_mode: (v, ctx) => {
+        const m = v == null ? dflt(ctx, 'score_mode') : v;
+        if (m !== 'dot' && m !== 'concat') fail(ctx, 'score_mode', '"dot" or "concat"', v);
+        return m;
+      },
+      dropout: rate('dropout'),
+    },
+    ignored: ['seed'],
+    mustBe: { causal: [isFalse, 'false (pass use_causal_mask in the call)'] },
+  },
   Embedding: {
     semantic: {
       input_dim: int(1)('input_dim'),
@@ -296,7 +347,7 @@ export const CLASS_SPECS: Record<LayerClass, ClassSpec> = {
  * canonical config: semantic options with defaults filled in, plus `name`,
  * `trainable`, and the initializers (kept for re-saving, Keras 3 names mapped).
  */
-export function canonicalConfig(className: LayerClass, config: Json, ctx: Ctx): Json {
+export function canonicalConfig(className: LayerClass | MergeClass, config: Json, ctx: Ctx): Json {
   const spec = CLASS_SPECS[className];
   for (const key of Object.keys(config)) {
     // own(): 'constructor', 'toString', '__proto__' are not options (`in` would find them on Object.prototype).
@@ -394,6 +445,78 @@ export function layerShapes(className: LayerClass, c: Json, input: Dim[], where:
       const rest = input.slice(1);
       const flat = rest.some((d) => d == null) ? null : rest.reduce<number>((a, d) => a * (d as number), 1);
       return { weightNames: [], weightShapes: [], outputShapes: [[input[0], flat]] };
+    }
+  }
+}
+
+/** `axis` of a rank-`rank` tensor as a non-negative index; null when out of range. */
+function axisOf(axis: number, rank: number): number | null {
+  const a = axis < 0 ? rank + axis : axis;
+  return a >= 1 && a < rank ? a : null;
+}
+
+/** Two dims that must agree (null = unknown, agrees with anything): the known one, or false. */
+function sameDim(a: Dim, b: Dim): Dim | false {
+  if (a == null) return b;
+  if (b == null || a === b) return a;
+  return false;
+}
+
+/**
+ * Shapes for one call of a merge layer on `inputs` (each with the batch dimension), as Keras
+ * computes them (keras/src/layers/merging/*.py compute_output_shape; attention/attention.py).
+ * `returnScores`: Attention called with return_attention_scores=True (a second output).
+ */
+export function mergeShapes(className: MergeClass, c: Json, inputs: Dim[][], where: string, returnScores = false): LayerShapes {
+  const shapes = (s: Dim[][]): string => s.map((x) => `[${x.map((d) => d ?? '?')}]`).join(', ');
+  const bad = (why: string): never => { throw new Error(`${where}: ${why}; inputs ${shapes(inputs)}`); };
+  const none = { weightNames: [] as string[], weightShapes: [] as Dim[][] };
+  switch (className) {
+    case 'Add': case 'Multiply': case 'Average': {
+      if (inputs.length < 2) bad(`${className} needs at least 2 inputs, got ${inputs.length}`);
+      const out = [...inputs[0]];
+      for (const s of inputs.slice(1)) {
+        if (s.length !== out.length) bad(`${className} needs inputs of one shape`);
+        s.forEach((d, i) => { const m = sameDim(out[i], d); if (m === false) bad(`${className} needs inputs of one shape`); else out[i] = m; });
+      }
+      return { ...none, outputShapes: [out] };
+    }
+    case 'Concatenate': {
+      if (inputs.length < 2) bad(`Concatenate needs at least 2 inputs, got ${inputs.length}`);
+      const rank = inputs[0].length;
+      const axis = axisOf(c.axis as number, rank) ?? bad(`axis ${String(c.axis)} is not a non-batch axis of a rank-${rank} input`);
+      const out = [...inputs[0]];
+      for (const s of inputs.slice(1)) {
+        if (s.length !== rank) bad('Concatenate needs inputs of one rank');
+        s.forEach((d, i) => {
+          if (i === axis) out[i] = out[i] == null || d == null ? null : (out[i] as number) + d;
+          else { const m = sameDim(out[i], d); if (m === false) bad(`Concatenate needs equal sizes except on axis ${String(c.axis)}`); else out[i] = m; }
+        });
+      }
+      return { ...none, outputShapes: [out] };
+    }
+    case 'Dot': {
+      if (inputs.length !== 2) bad(`Dot needs exactly 2 inputs, got ${inputs.length}`);
+      const [x, y] = inputs;
+      const [ax, ay] = Array.isArray(c.axes) ? c.axes as number[] : [c.axes as number, c.axes as number];
+      const a = axisOf(ax, x.length) ?? bad(`axes ${JSON.stringify(c.axes)} is not a non-batch axis of the first input`);
+      const b = axisOf(ay, y.length) ?? bad(`axes ${JSON.stringify(c.axes)} is not a non-batch axis of the second input`);
+      if (sameDim(x[a], y[b]) === false) bad(`Dot needs equal sizes on the contracted axes (${String(x[a])} vs ${String(y[b])})`);
+      const batch = sameDim(x[0], y[0]);
+      if (batch === false) bad('Dot needs inputs of one batch size');
+      const out = [batch as Dim, ...x.slice(1).filter((_, i) => i + 1 !== a), ...y.slice(1).filter((_, i) => i + 1 !== b)];
+      return { ...none, outputShapes: [out.length === 1 ? [out[0], 1] : out] };
+    }
+    case 'Attention': {
+      if (inputs.length !== 2 && inputs.length !== 3) bad(`Attention needs [query, value] or [query, value, key], got ${inputs.length} inputs`);
+      const [q, v, k = v] = inputs;
+      if (q.length !== 3 || v.length !== 3 || k.length !== 3) bad('Attention needs inputs [batch, steps, features]');
+      if (sameDim(v[1], k[1]) === false) bad('Attention needs value and key of the same length');
+      if (sameDim(q[2], k[2]) === false) bad('Attention needs query and key of the same feature size');
+      const names = [...(c.use_scale ? ['scale'] : []), ...(c.score_mode === 'concat' ? ['concat_score_weight'] : [])];
+      const out: Dim[][] = [[q[0], q[1], v[2]]];
+      if (returnScores) out.push([q[0], q[1], v[1]]);
+      return { weightNames: names, weightShapes: names.map(() => []), outputShapes: out };
     }
   }
 }

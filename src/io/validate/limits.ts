@@ -21,3 +21,8 @@ export const MAX_WEIGHT_BYTES = 1024 * 1024 * 1024;
 export const MAX_WEIGHTS = 100_000;
 /** Characters in a weight name or shard path. */
 export const MAX_NAME_CHARS = 4096;
+/** Layers in one functional graph, and calls (nodes) of all its layers: bounds the graph checks' work. */
+export const MAX_GRAPH_LAYERS = 10_000;
+export const MAX_GRAPH_NODES = 100_000;
+/** Tensors one call may take (positional inputs plus initial states). */
+export const MAX_NODE_INPUTS = 1_024;

@@ -13,7 +13,7 @@
 import { fieldPath, isPlainObject, typeName } from './json.js';
 import { MAX_NAME_CHARS } from './limits.js';
 
-function checkRef(v: unknown, at: string, kwargs: boolean): void {
+export function checkRef(v: unknown, at: string, kwargs: boolean): void {
   const n = kwargs ? 4 : 3;
   if (!Array.isArray(v) || v.length < 3 || v.length > n) {
     throw new Error(`${at}: expected a tensor reference [layer name, node index, tensor index${kwargs ? ', kwargs?' : ''}], found ${typeName(v)}`);

@@ -7,7 +7,7 @@
  * attributes: an RNN keeps its weights under `cell/vars`, Bidirectional under
  * `forward_layer/…` and `backward_layer/…`, TimeDistributed under `layer/vars`.
  */
-import type { CanonicalLayer, CanonicalTopology } from '../../io/topology.js';
+import type { WeightLayer, WeightTopology } from '../../io/topology.js';
 import { fail } from './errors.js';
 import { H5, type WeightStore } from './hdf5.js';
 import { NpzStore } from './npz.js';
@@ -51,7 +51,7 @@ export async function readKerasArchive(bytes: Uint8Array, file: string): Promise
 }
 
 /** `vars` sub-paths of one layer, in the layer's weight order. */
-function varGroups(l: CanonicalLayer): string[] {
+function varGroups(l: WeightLayer): string[] {
   switch (l.className) {
     case 'LSTM': case 'GRU': case 'SimpleRNN': return ['cell/vars'];
     case 'Bidirectional': return ['forward_layer/cell/vars', 'backward_layer/cell/vars'];
@@ -60,7 +60,7 @@ function varGroups(l: CanonicalLayer): string[] {
   }
 }
 
-export function keras3Weights(top: CanonicalTopology, h5: WeightStore): LoadedWeights {
+export function keras3Weights(top: WeightTopology, h5: WeightStore): LoadedWeights {
   const counters = new Map<string, number>();
   const out: LoadedWeights = [];
   top.layers.forEach((l) => {

@@ -6,7 +6,7 @@
  * writer (`lstm_1/kernel:0`, `gru_1/gru_cell_1/kernel:0`, `sequential/gru/gru_cell/kernel`),
  * so a weight is taken by position and checked by its last name segment.
  */
-import type { CanonicalTopology } from '../../io/topology.js';
+import type { WeightTopology } from '../../io/topology.js';
 import { fail } from './errors.js';
 import type { H5 } from './hdf5.js';
 import { checkedWeight, type LoadedWeights } from './checked-weight.js';
@@ -30,7 +30,7 @@ export function readLegacyParts(h5: H5): KerasParts {
 
 const lastSegment = (name: string): string => name.replace(/:\d+$/, '').split('/').pop() ?? '';
 
-export function legacyWeights(top: CanonicalTopology, h5: H5): LoadedWeights {
+export function legacyWeights(top: WeightTopology, h5: H5): LoadedWeights {
   const root = h5.isGroup('model_weights') ? 'model_weights' : '';
   const out: LoadedWeights = [];
   for (const l of top.layers) {
