@@ -48,7 +48,7 @@ export function decodeGreedy(m: Seq2seq, sources: Tensor, vocab: CharVocab, maxL
   const N = sources.shape[0], V = vocab.size, endId = vocab.id(END, 'decoder'), startId = vocab.id(START, 'decoder');
   let [h, c] = m.encoder.predict(sources) as Tensor[];
   const out = Array.from({ length: N }, () => ''), done = new Uint8Array(N);
-  let prev = new Int32Array(N).fill(startId);
+  let prev: Int32Array = new Int32Array(N).fill(startId);
   for (let s = 0; s < maxLen && done.some((d) => !d); s++) {
     const step = new Float32Array(N * V);
     prev.forEach((id, n) => { step[n * V + id] = 1; });

@@ -117,6 +117,13 @@ const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
 const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v && 'shape' in v);
 
+/**
+ * Which model a ParamStore belongs to. A layer used by several models (Keras seq2seq: the
+ * inference encoder/decoder reuse the trained layers) is bound to the store of the model that
+ * used it last, so its current values are always in exactly one place; see claimShared().
+ */
+const storeOwners = new WeakMap<ParamStore, ModelBase>();
+
 export abstract class ModelBase {
   name: string;
   readonly layers: Layer[] = [];
@@ -169,6 +176,7 @@ export abstract class ModelBase {
   constructor(name: string, seed: number) {
     this.name = name;
     this.rng = new Rng(seed);
+    storeOwners.set(this.store, this);
   }
 
   // ---------------------------------------------------------------- building
@@ -207,6 +215,42 @@ export abstract class ModelBase {
       this.pending = values;
     }
     return this.pending;
+  }
+
+  /**
+   * Layers shared with another model: copy their current values from the model they are bound
+   * to into this model's block (or its pending host copies when not placed), then bind every
+   * layer here. Called before this model reads, writes or runs its weights, so a layer shared
+   * by several models has one set of weights (Keras semantics) and training either is seen by all.
+   */
+  private claimShared(): void {
+    let claimed = false;
+    this.placed.forEach((p, i) => {
+      const s = p.layer.store, owner = s && s !== this.store ? storeOwners.get(s) : undefined;
+      if (!owner) return;
+      const v = owner.currentValue(p.layer, p.name);
+      if (this.be) this.be.f32().set(v, (this.store.params >>> 2) + p.offset); else this.initialValues()[i] = v.slice();
+      claimed = true;
+    });
+    if (claimed) this.bindLayers();
+  }
+
+  /** The current values of weight `name` of `layer` as this model holds them (placed block or pending copies). */
+  private currentValue(layer: Layer, name: string): Float32Array {
+    const j = this.placed.findIndex((p) => p.layer === layer && p.name === name);
+    if (j < 0) throw new Error(`${this.name}: weight ${name} of layer ${layer.name} is not one of this model's weights`);
+    const p = this.placed[j];
+    if (this.be && this.store.params) return this.be.f32().subarray((this.store.params >>> 2) + p.offset, (this.store.params >>> 2) + p.offset + p.size);
+    return this.initialValues()[j];
+  }
+
+  private bindLayers(): void {
+    let i = 0;
+    for (const l of this.graph!.layers) {
+      const n = l.weightSpecs().length;
+      l.bind(this.store, this.placed.slice(i, i + n).map((p) => p.offset));
+      i += n;
+    }
   }
 
   /** @internal set weights on a freshly built model without ever running its initializers (loading). */
@@ -257,7 +301,11 @@ export abstract class ModelBase {
   /** The backend for this call; moves weights and optimizer state if the selection changed. */
   private sync(): Backend {
     const be = backend();
-    if (this.be === be) return be;
+    if (this.be === be) {
+      this.claimShared();
+      return be;
+    }
+    this.claimShared();
     if (this.be) {
       this.pending = this.readWeights().map((w) => w.data);
       if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) this.pendingOpt = this.optimizer.snapshot();
@@ -287,12 +335,7 @@ export abstract class ModelBase {
     this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
     this.pendingOpt = undefined;
-    let i = 0;
-    for (const l of this.graph!.layers) {
-      const n = l.weightSpecs().length;
-      l.bind(this.store, this.placed.slice(i, i + n).map((p) => p.offset));
-      i += n;
-    }
+    this.bindLayers();
     return be;
   }
 
@@ -827,6 +870,7 @@ export abstract class ModelBase {
   /** Every weight, in Keras order, as copies. */
   getWeights(): WeightValue[] {
     this.prepare();
+    this.claimShared();
     if (!this.be) {
       const v = this.initialValues();
       return this.placed.map((p, i) => ({ name: p.name, shape: p.shape.slice(), data: v[i].slice() }));
@@ -878,8 +922,10 @@ export abstract class ModelBase {
     this.prepare();
     this.checkWeightList(list, 'setWeights');
     const values = list.map((w) => Float32Array.from(w.data));
+    this.claimShared();
     if (!this.be) {
       this.pending = values;
+      this.bindLayers(); // other models sharing these layers take these values from here
       return;
     }
     this.writeBlock(this.store.params, list.map((w, i) => ({ ...w, data: values[i] })));
