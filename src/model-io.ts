@@ -4,6 +4,7 @@
  * src/io/; this file joins them to Sequential.
  */
 import type { Sequential } from './models/sequential.js';
+import type { Model } from './models/graph/model.js';
 import { modelFromTopology } from './models/from-topology.js';
 import { readArtifactParts } from './io/model-parts.js';
 import { modelFromGraph } from './io/functional/build.js';
@@ -35,7 +36,7 @@ export type { SaveOptions } from './io/save-model.js';
  * Build a model from tfjs ModelArtifacts ({ modelTopology, weightSpecs, weightData }). Never runs initializers.
  * A checkpoint saved with includeOptimizer comes back compiled, with its optimizer state.
  */
-export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
+export function fromArtifacts(artifacts: ModelArtifacts): Sequential | Model {
   const parts = readArtifactParts(artifacts);
   if ('graph' in parts) return modelFromGraph(parts.graph, parts.weights);
   const model = modelFromTopology(parts.topology, parts.weights);
@@ -52,13 +53,13 @@ export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
  * Load a model: 'file://dir/model.json' (Node), an http(s) URL, 'indexeddb://name', or a handler;
  * a URL ending in .keras / .h5 is a Keras file (see fromKeras).
  */
-export async function loadModel(target: UrlOrHandler): Promise<Sequential> {
+export async function loadModel(target: UrlOrHandler): Promise<Sequential | Model> {
   if (typeof target === 'string' && isKerasPath(target)) return (await kerasReader()).modelFromKeras(await readKerasBytes(target), target);
   return fromArtifacts(await loadArtifacts(target));
 }
 
 /** A model from the bytes of a Keras 3 `.keras` or a legacy `.h5` file (Keras 2 / tf.keras / Keras 3). */
-export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
+export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential | Model> {
   return (await kerasReader()).modelFromKeras(bytes);
 }
 

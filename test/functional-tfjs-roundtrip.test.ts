@@ -155,7 +155,9 @@ describe('an encoder–decoder built and saved in TensorFlow.js loads here', () 
     const xsTf = [tf.tensor(d.xs, [B, S, VS]), tf.tensor(d.xd, [B, T, VT])], yTf = tf.tensor(d.y, [B, T, VT]);
     const xs = tensor(d.xs, [B, S, VS]), xd = tensor(d.xd, [B, T, VT]), y = tensor(d.y, [B, T, VT]);
 
-    const ours = io.fromArtifacts(trainArt);
+    const loaded = io.fromArtifacts(trainArt);
+    expect(loaded).toBeInstanceOf(Model);
+    const ours = loaded as Model;
     const [pTf] = await tfPredict(built.train, xsTf);
     expect(maxAbsDiff(list(ours.predict([xs, xd]))[0].data, pTf)).toBeLessThanOrEqual(1e-5);
 
@@ -172,7 +174,7 @@ describe('an encoder–decoder built and saved in TensorFlow.js loads here', () 
     const hc = [randomArray(B * H, uniform(31)), randomArray(B * H, uniform(37))];
     const step = d.xd.slice(0, B * VT);
     const decTf = await tfPredict(built.decoder, [tf.tensor(step, [B, 1, VT]), ...hc.map((s) => tf.tensor(s, [B, H]))]);
-    const decOurs = list(io.fromArtifacts(decArt).predict([tensor(step, [B, 1, VT]), ...hc.map((s) => tensor(s, [B, H]))]));
+    const decOurs = list((io.fromArtifacts(decArt) as Model).predict([tensor(step, [B, 1, VT]), ...hc.map((s) => tensor(s, [B, H]))]));
     expect(decOurs.length).toBe(3);
     decOurs.forEach((o, i) => expect(maxAbsDiff(o.data, decTf[i]), `decoder output ${i}`).toBeLessThanOrEqual(1e-5));
     tf.dispose([...xsTf, yTf]); built.train.dispose(); built.decoder.dispose();

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { init, io, tensor, setBackend } from '../src/index.js';
 import type { Sequential } from '../src/models/sequential.js';
+import type { Model } from '../src/models/graph/model.js';
 
 const DIR = resolve('../shared/fixtures/keras-real');
 interface Arr { shape: number[]; dtype: string; data: number[] }
@@ -17,7 +18,7 @@ const cases = readdirSync(`${DIR}/cases`).filter((f) => f.endsWith('.json')).map
 
 const toTensor = (a: Arr) => tensor(a.dtype === 'int32' ? Int32Array.from(a.data) : Float32Array.from(a.data), a.shape, a.dtype as 'float32' | 'int32');
 
-function maxAbs(model: Sequential, a: { input: Arr; output: Arr }): number {
+function maxAbs(model: Sequential | Model, a: { input: Arr; output: Arr }): number {
   const y = model.predict(toTensor(a.input)) as { shape: number[]; data: Float32Array };
   expect(y.shape).toEqual(a.output.shape);
   let worst = 0;

@@ -8,7 +8,7 @@
  *   - Object.prototype, Array.prototype and Function.prototype are unchanged.
  * Hangs (over 5 s) are checked by the caller.
  */
-import { io, tensor, type Sequential, type ModelArtifacts } from '../../src/index.js';
+import { io, tensor, type Model, type Sequential, type ModelArtifacts } from '../../src/index.js';
 import { normalizeTopology } from '../../src/io/topology.js';
 
 const PROTOS = [Object.prototype, Array.prototype, Function.prototype];
@@ -69,7 +69,7 @@ function f32Slices(specs: Record<string, any>[], bytes: Uint8Array): string[] | 
   return o === bytes.length ? out : `loaded although the specs declare ${o} bytes and the data has ${bytes.length} (part of the data)`;
 }
 
-function inputFor(model: Sequential): { x: ReturnType<typeof tensor>; guessed: boolean } | null {
+function inputFor(model: Sequential | Model): { x: ReturnType<typeof tensor>; guessed: boolean } | null {
   const t = normalizeTopology(model.toJSON());
   const first = t.layers[0];
   let guessed = false;
@@ -92,7 +92,7 @@ function inputFor(model: Sequential): { x: ReturnType<typeof tensor>; guessed: b
 const flat = (y: unknown): Float32Array[] => (Array.isArray(y) ? y : [y]).map((t) => (t as { data: Float32Array }).data);
 
 /** Round trip of a loaded model; `fileWeights`: the file's weight values (one string per weight), when known. */
-export async function loadedViolation(model: Sequential, fileWeights: string[] | null, expectedCount: number | null): Promise<string | null> {
+export async function loadedViolation(model: Sequential | Model, fileWeights: string[] | null, expectedCount: number | null): Promise<string | null> {
   const mine = model.getWeights();
   if (expectedCount != null && mine.length !== expectedCount) return `loaded ${mine.length} weights but the file declares ${expectedCount}`;
   if (fileWeights != null) {
@@ -106,7 +106,7 @@ export async function loadedViolation(model: Sequential, fileWeights: string[] |
   } catch (e) {
     return `loaded but could not be saved: ${(e as Error).message}`;
   }
-  let back: Sequential;
+  let back: Sequential | Model;
   try {
     back = io.fromArtifacts(saved!);
   } catch (e) {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Sequential } from '../../src/index.js';
+import { io, type Model, type Sequential } from '../../src/index.js';
 import { joinWeightData } from '../../src/io/artifacts.js';
 import { errorKind, errorViolation, fileWeightValues, loadedViolation, prototypeViolation } from './check.js';
 import { layersBases, nested, safetensorsBytes, safetensorsParts, torchBases, type LayersBase, type TorchBase } from './corpus.js';
@@ -45,8 +45,8 @@ export class Fuzzer {
 
   async run(c: FuzzCase): Promise<Outcome> {
     const t0 = performance.now();
-    let loaded: Sequential | undefined;
-    let check: (m: Sequential) => Promise<string | null> = async () => null;
+    let loaded: Sequential | Model | undefined;
+    let check: (m: Sequential | Model) => Promise<string | null> = async () => null;
     let thrown: unknown;
     let hung = false;
     try {
@@ -75,13 +75,13 @@ export class Fuzzer {
   }
 
   /** Starts the load; `setCheck` receives the invariant for a model that loads. */
-  private async start(c: FuzzCase, setCheck: (f: (m: Sequential) => Promise<string | null>) => void): Promise<Sequential> {
+  private async start(c: FuzzCase, setCheck: (f: (m: Sequential | Model) => Promise<string | null>) => void): Promise<Sequential | Model> {
     if (c.kind === 'torch-json' || c.kind === 'safetensors') return this.startTorch(c, setCheck);
     const base = this.layers[c.base % this.layers.length];
     const a = base.artifacts;
     const bytes = mutateBytes(new Uint8Array(joinWeightData(a.weightData)), c.bytes);
     const specsOf = (tree: Record<string, unknown>): unknown => tree.weightSpecs;
-    const expect = (specs: unknown, data: Uint8Array) => async (m: Sequential) => {
+    const expect = (specs: unknown, data: Uint8Array) => async (m: Sequential | Model) => {
       const values = fileWeightValues(specs, data);
       if (typeof values === 'string') return values;
       const n = Array.isArray(specs) ? specs.filter((s) => (s as { group?: string })?.group !== 'optimizer').length : null;
@@ -118,7 +118,7 @@ export class Fuzzer {
     return io.loadModel(`file://${this.dir}`);
   }
 
-  private async startTorch(c: FuzzCase, setCheck: (f: (m: Sequential) => Promise<string | null>) => void): Promise<Sequential> {
+  private async startTorch(c: FuzzCase, setCheck: (f: (m: Sequential | Model) => Promise<string | null>) => void): Promise<Sequential | Model> {
     const base = this.torch[c.base % this.torch.length];
     const load = base.kind === 'lstm' ? io.fromPyTorchLSTM : io.fromPyTorchGRU;
     setCheck((m) => loadedViolation(m, null, null));

@@ -13,6 +13,7 @@ import type { NamedWeight } from '../../io/weights.js';
 import { modelFromTopology } from '../../models/from-topology.js';
 import { modelFromGraph } from '../../io/functional/build.js';
 import type { Sequential } from '../../models/sequential.js';
+import type { Model } from '../../models/graph/model.js';
 import { fail, KerasFileError } from './errors.js';
 import { H5, isHdf5 } from './hdf5.js';
 import { keras3Weights, readKerasArchive, type KerasParts } from './keras3.js';
@@ -65,7 +66,7 @@ export async function readKerasFile(input: Uint8Array | ArrayBuffer, file = 'Ker
 }
 
 /** A model from a .keras / .h5 file's bytes. */
-export async function modelFromKeras(input: Uint8Array | ArrayBuffer, file?: string): Promise<Sequential> {
+export async function modelFromKeras(input: Uint8Array | ArrayBuffer, file?: string): Promise<Sequential | Model> {
   const parts = await readKerasParts(input, file);
   try {
     if ('graph' in parts) return modelFromGraph(parts.graph, parts.weights);
