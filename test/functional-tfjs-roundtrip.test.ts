@@ -72,12 +72,12 @@ describe('an encoder–decoder built, trained and saved here loads in TensorFlow
     setSeed(3);
     const encIn = input({ shape: [null, VS], name: 'enc_in' });
     const encoder = layers.lstm({ units: H, returnState: true, name: 'enc' });
-    const [, h, c] = encoder.apply(encIn) as ReturnType<typeof input>[];
+    const [, h, c] = encoder.apply(encIn);
     const decIn = input({ shape: [null, VT], name: 'dec_in' });
     const decoder = layers.lstm({ units: H, returnSequences: true, returnState: true, name: 'dec' });
     const dense = layers.dense({ units: VT, activation: 'softmax', name: 'out' });
-    const [seq] = decoder.apply(decIn, { initialState: [h, c] }) as ReturnType<typeof input>[];
-    const trainModel = new Model({ inputs: [encIn, decIn], outputs: dense.apply(seq) as ReturnType<typeof input> });
+    const [seq] = decoder.apply(decIn, { initialState: [h, c] });
+    const trainModel = new Model({ inputs: [encIn, decIn], outputs: dense.apply(seq) });
     trainModel.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'categoricalCrossentropy' });
     const d = batch(11);
     const xs = tensor(d.xs, [B, S, VS]), xd = tensor(d.xd, [B, T, VT]), y = tensor(d.y, [B, T, VT]);
@@ -87,9 +87,9 @@ describe('an encoder–decoder built, trained and saved here loads in TensorFlow
     trainModel.getWeights().forEach((w, i) => expect(maxAbsDiff(w.data, before[i]), w.name).toBeGreaterThan(1e-3));
 
     const hIn = input({ shape: [H], name: 'h_in' }), cIn = input({ shape: [H], name: 'c_in' });
-    const [step, h2, c2] = decoder.apply(decIn, { initialState: [hIn, cIn] }) as ReturnType<typeof input>[];
+    const [step, h2, c2] = decoder.apply(decIn, { initialState: [hIn, cIn] });
     const encModel = new Model({ inputs: encIn, outputs: [h, c] });
-    const decModel = new Model({ inputs: [decIn, hIn, cIn], outputs: [dense.apply(step) as ReturnType<typeof input>, h2, c2] });
+    const decModel = new Model({ inputs: [decIn, hIn, cIn], outputs: [dense.apply(step), h2, c2] });
 
     const states = list(encModel.predict(xs));
     const cases: [string, Model, Tensor[]][] = [['train', trainModel, [xs, xd]], ['encoder', encModel, [xs]], ['decoder', decModel, [xd, ...states]]];

@@ -24,8 +24,8 @@ const first = (p: Tensor | Tensor[]) => (Array.isArray(p) ? p[0] : p);
 function twoModels() {
   const inp = input({ shape: [T, I] });
   const lstm = layers.lstm({ units: H, returnState: true, name: 'shared_lstm' });
-  const [out, h] = lstm.apply(inp) as ReturnType<typeof input>[];
-  const head = new Model({ inputs: inp, outputs: layers.dense({ units: 2, name: 'head' }).apply(out) as ReturnType<typeof input> });
+  const [out, h] = lstm.apply(inp);
+  const head = new Model({ inputs: inp, outputs: layers.dense({ units: 2, name: 'head' }).apply(out) });
   const state = new Model({ inputs: inp, outputs: h });
   return { head, state };
 }
@@ -33,7 +33,7 @@ function twoModels() {
 /** The same LSTM as its own model (no sharing), from explicit weights. */
 function referenceState(weights: { name: string; shape: number[]; data: Float32Array }[]): Float32Array {
   const inp = input({ shape: [T, I] });
-  const [, h] = layers.lstm({ units: H, returnState: true, name: 'shared_lstm' }).apply(inp) as ReturnType<typeof input>[];
+  const [, h] = layers.lstm({ units: H, returnState: true, name: 'shared_lstm' }).apply(inp);
   const m = new Model({ inputs: inp, outputs: h });
   m.setWeights(weights);
   return first(m.predict(x)).data as Float32Array;

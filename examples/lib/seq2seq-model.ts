@@ -26,19 +26,19 @@ export interface Seq2seq {
 export function buildSeq2seq(sourceVocab: number, targetVocab: number, units: number): Seq2seq {
   const encoderInput = input({ shape: [null, sourceVocab], name: 'encoder_input' });
   const encoderLstm = layers.lstm({ units, returnState: true, name: 'encoder_lstm' });
-  const [, h, c] = encoderLstm.apply(encoderInput) as ReturnType<typeof input>[];
+  const [, h, c] = encoderLstm.apply(encoderInput);
 
   const decoderInput = input({ shape: [null, targetVocab], name: 'decoder_input' });
   const decoderLstm = layers.lstm({ units, returnSequences: true, returnState: true, name: 'decoder_lstm' });
   const decoderDense = layers.dense({ units: targetVocab, activation: 'softmax', name: 'decoder_dense' });
-  const [decoded] = decoderLstm.apply(decoderInput, { initialState: [h, c] }) as ReturnType<typeof input>[];
-  const train = new Model({ inputs: [encoderInput, decoderInput], outputs: decoderDense.apply(decoded) as ReturnType<typeof input>, name: 'seq2seq' });
+  const [decoded] = decoderLstm.apply(decoderInput, { initialState: [h, c] });
+  const train = new Model({ inputs: [encoderInput, decoderInput], outputs: decoderDense.apply(decoded), name: 'seq2seq' });
 
   const encoder = new Model({ inputs: encoderInput, outputs: [h, c], name: 'encoder' });
   const hIn = input({ shape: [units], name: 'decoder_h' }), cIn = input({ shape: [units], name: 'decoder_c' });
-  const [step, h2, c2] = decoderLstm.apply(decoderInput, { initialState: [hIn, cIn] }) as ReturnType<typeof input>[];
+  const [step, h2, c2] = decoderLstm.apply(decoderInput, { initialState: [hIn, cIn] });
   const decoder = new Model({
-    inputs: [decoderInput, hIn, cIn], outputs: [decoderDense.apply(step) as ReturnType<typeof input>, h2, c2], name: 'decoder',
+    inputs: [decoderInput, hIn, cIn], outputs: [decoderDense.apply(step), h2, c2], name: 'decoder',
   });
   return { train, encoder, decoder };
 }
