@@ -154,6 +154,51 @@ for (const be of ['wasm', 'js'] as const) {
       for (const w of g.grads) expect(scaledErr(w.data, r.grads.get(w.name)!), w.name).toBeLessThan(1e-4);
     });
 
+    it('models built from a trained model\'s layers share its weights (inference models): both ways, latest values win', async () => {
+      const rng = new Rng(19);
+      const x = input({ shape: [3], name: 'x' });
+      const enc = layers.dense({ units: 4, activation: 'tanh', name: 'enc' }), dec = layers.dense({ units: 2, name: 'dec' });
+      const train = new Model({ inputs: x, outputs: dec.apply(enc.apply(x)), seed: 3 });
+      train.compile({ optimizer: 'adam', loss: 'mse' });
+      const X = tensor(rand(rng, 10 * 3), [10, 3]), Y = tensor(rand(rng, 10 * 2), [10, 2]);
+      const x2 = input({ shape: [3], name: 'x2' });
+      const encoder = new Model({ inputs: x2, outputs: enc.apply(x2) });
+      encoder.predict(X); // placed with the weights as they are now
+      await train.fit(X, Y, { epochs: 3, batchSize: 5, verbose: 0 });
+      // the encoder sees the trained kernel: its output is tanh(x·W + b) with train's current weights
+      const [W, b] = train.getWeights();
+      const h = encoder.predict(X) as ReturnType<typeof tensor>;
+      for (let r = 0; r < 10; r++) for (let j = 0; j < 4; j++) {
+        let z = b.data[j];
+        for (let i = 0; i < 3; i++) z += X.data[r * 3 + i] * W.data[i * 4 + j];
+        expect(Math.abs(h.data[r * 4 + j] - Math.tanh(z))).toBeLessThan(1e-5);
+      }
+      // weights set on the encoder reach the training model
+      encoder.setWeights([{ ...W, data: new Float32Array(12).fill(0.5) }, b]);
+      expect(Array.from(train.getWeights()[0].data)).toEqual(new Array(12).fill(0.5));
+      train.trainOnBatch(X, Y);
+      expect(encoder.getWeights()[0].data).toEqual(train.getWeights()[0].data);
+    });
+
+    it('defect: a layer shared by two models ran on the other model\'s buffers (a repeated call shape skipped its own layout)', () => {
+      const rng = new Rng(23);
+      const x = input({ shape: [null, 3] }), x2 = input({ shape: [null, 3] });
+      const rnn = layers.lstm({ units: 4, returnSequences: true, name: 'shared_rnn' });
+      const a = new Model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(rnn.apply(x)), seed: 1 });
+      const b = new Model({ inputs: x2, outputs: rnn.apply(x2) });
+      const big = tensor(rand(rng, 10 * 6 * 3), [10, 6, 3]), small = tensor(rand(rng, 2 * 2 * 3), [2, 2, 3]);
+      const first = Array.from((a.predict(big) as ReturnType<typeof tensor>).data);
+      const hb = Array.from((b.predict(small) as ReturnType<typeof tensor>).data);
+      expect(Array.from((a.predict(big) as ReturnType<typeof tensor>).data)).toEqual(first);
+      expect(Array.from((b.predict(small) as ReturnType<typeof tensor>).data)).toEqual(hb);
+    });
+
+    it('a wrapper layer (Bidirectional) called at two places in one model is refused, not run on shared buffers', () => {
+      const bi = layers.bidirectional({ layer: layers.lstm({ units: 2 }) });
+      const p = input({ shape: [3, 2] }), q = input({ shape: [3, 2] });
+      expect(() => new Model({ inputs: [p, q], outputs: [bi.apply(p), bi.apply(q)] })).toThrow(/wraps other layers and cannot be called at 2 places/);
+    });
+
     it('a chain Model computes what the equivalent Sequential does (one engine)', () => {
       const rng = new Rng(17);
       const x = input({ shape: [6], name: 'x' });

@@ -244,8 +244,9 @@ describe("the README's TypeScript blocks compile (strict, skipLibCheck false)", 
     endlessGenerator: '() => Generator<{ xs: Tensor; ys: Tensor }>', testWindows: 'Iterable<{ xs: Tensor; ys: Tensor }>',
     features: 'Float32Array', targets: 'Float32Array', trainSeries: 'Float32Array', series: 'Float32Array', zWindow: 'Tensor',
     trainX: 'Tensor', probs: 'Float32Array', rng: '() => number', file: '{ arrayBuffer(): Promise<ArrayBuffer> }',
+    xEnc: 'Tensor', xDec: 'Tensor',
   };
-  const VALUES = ['init', 'setBackend', 'getBackend', 'tensor', 'Sequential', 'layers', 'optimizers', 'losses', 'metrics', 'callbacks', 'text', 'io', 'kernels', 'setSeed', 'data'];
+  const VALUES = ['init', 'setBackend', 'getBackend', 'tensor', 'Sequential', 'layers', 'optimizers', 'losses', 'metrics', 'callbacks', 'text', 'io', 'kernels', 'setSeed', 'data', 'input', 'Model'];
 
   function moduleFor(block: string, nodeTypes: boolean): string {
     const own = new Set([...block.matchAll(/import\s*\{([^}]*)\}\s*from\s*'lstm-wasm'/g)].flatMap((m) => m[1].split(',').map((s) => s.trim().replace(/^type\s+/, ''))));

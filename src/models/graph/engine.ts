@@ -115,14 +115,16 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 /** A workspace bigger than the call needs is kept while it is at most 2× or this much larger. */
 const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
-const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v && 'shape' in v);
-
 /**
- * Which model a ParamStore belongs to. A layer used by several models (Keras seq2seq: the
- * inference encoder/decoder reuse the trained layers) is bound to the store of the model that
- * used it last, so its current values are always in exactly one place; see claimShared().
+ * Layers shared between models (Keras: inference encoder/decoder models built from a trained
+ * model's layers). A layer's weights live in one model's block at a time: the model that used
+ * it last ("holder"). A model about to use or read a layer held elsewhere copies the live
+ * values into its own block and binds the layer to it, so every model sees the latest weights.
+ * Each model keeps its own optimizer state.
  */
-const storeOwners = new WeakMap<ParamStore, ModelBase>();
+const holders = new WeakMap<Layer, ModelBase>();
+
+const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v && 'shape' in v);
 
 export abstract class ModelBase {
   name: string;
@@ -172,11 +174,12 @@ export abstract class ModelBase {
   private pending: Float32Array[] | null = null;
   /** Input shapes of the current call (reused while they repeat). */
   private callShapes: number[][] = [];
+  /** Indices into `placed` of each layer's weights. */
+  private layerPlaced = new Map<Layer, number[]>();
 
   constructor(name: string, seed: number) {
     this.name = name;
     this.rng = new Rng(seed);
-    storeOwners.set(this.store, this);
   }
 
   // ---------------------------------------------------------------- building
@@ -201,7 +204,13 @@ export abstract class ModelBase {
         off += Math.ceil(size / ALIGN_FLOATS) * ALIGN_FLOATS;
       }
     }
+    this.layerPlaced = new Map(g.layers.map((l) => [l, specs.map((p, i) => (p.layer === l ? i : -1)).filter((i) => i >= 0)]));
     this.graph = g;
+    const t = this.training;
+    if (t) {
+      // compiled before it was built: the outputs after the first take no loss
+      for (let j = t.losses.length; j < g.outputs.length; j++) { t.losses.push(null); t.weights.push(1); t.metrics.push([]); }
+    }
     this.exec = new ExecPlan(g, g.outputs.map((_, j) => !this.lossOnFirstOnly() || j === 0));
     this.placed = specs;
     this.nParams = Math.max(off, ALIGN_FLOATS);
@@ -215,42 +224,6 @@ export abstract class ModelBase {
       this.pending = values;
     }
     return this.pending;
-  }
-
-  /**
-   * Layers shared with another model: copy their current values from the model they are bound
-   * to into this model's block (or its pending host copies when not placed), then bind every
-   * layer here. Called before this model reads, writes or runs its weights, so a layer shared
-   * by several models has one set of weights (Keras semantics) and training either is seen by all.
-   */
-  private claimShared(): void {
-    let claimed = false;
-    this.placed.forEach((p, i) => {
-      const s = p.layer.store, owner = s && s !== this.store ? storeOwners.get(s) : undefined;
-      if (!owner) return;
-      const v = owner.currentValue(p.layer, p.name);
-      if (this.be) this.be.f32().set(v, (this.store.params >>> 2) + p.offset); else this.initialValues()[i] = v.slice();
-      claimed = true;
-    });
-    if (claimed) this.bindLayers();
-  }
-
-  /** The current values of weight `name` of `layer` as this model holds them (placed block or pending copies). */
-  private currentValue(layer: Layer, name: string): Float32Array {
-    const j = this.placed.findIndex((p) => p.layer === layer && p.name === name);
-    if (j < 0) throw new Error(`${this.name}: weight ${name} of layer ${layer.name} is not one of this model's weights`);
-    const p = this.placed[j];
-    if (this.be && this.store.params) return this.be.f32().subarray((this.store.params >>> 2) + p.offset, (this.store.params >>> 2) + p.offset + p.size);
-    return this.initialValues()[j];
-  }
-
-  private bindLayers(): void {
-    let i = 0;
-    for (const l of this.graph!.layers) {
-      const n = l.weightSpecs().length;
-      l.bind(this.store, this.placed.slice(i, i + n).map((p) => p.offset));
-      i += n;
-    }
   }
 
   /** @internal set weights on a freshly built model without ever running its initializers (loading). */
@@ -302,10 +275,10 @@ export abstract class ModelBase {
   private sync(): Backend {
     const be = backend();
     if (this.be === be) {
-      this.claimShared();
+      const layers = this.graph!.layers;
+      for (let i = 0; i < layers.length; i++) if (layers[i].store !== this.store) this.takeShared();
       return be;
     }
-    this.claimShared();
     if (this.be) {
       this.pending = this.readWeights().map((w) => w.data);
       if (this.optimizer && this.optimizer.isAttachedTo(this.be, this.nParams)) this.pendingOpt = this.optimizer.snapshot();
@@ -335,8 +308,42 @@ export abstract class ModelBase {
     this.placed.forEach((p, i) => f.set(values[i], (this.store.params >>> 2) + p.offset));
     this.pending = null;
     this.pendingOpt = undefined;
-    this.bindLayers();
+    this.takeShared();
     return be;
+  }
+
+  /** @internal host copies of `layer`'s weights as this model holds them (its block, else its pending values). */
+  layerValues(layer: Layer): Float32Array[] {
+    const idx = this.layerPlaced.get(layer) ?? [];
+    if (this.be) {
+      const f = this.be.f32(), base = this.store.params >>> 2;
+      return idx.map((i) => f.slice(base + this.placed[i].offset, base + this.placed[i].offset + this.placed[i].size));
+    }
+    const v = this.initialValues();
+    return idx.map((i) => v[i].slice());
+  }
+
+  /**
+   * Become the holder of every layer of this model: take the live values of layers another
+   * model holds, and bind every layer to this model's block when it is placed (see `holders`).
+   */
+  private takeShared(): void {
+    for (const l of this.graph!.layers) {
+      const h = holders.get(l);
+      const idx = this.layerPlaced.get(l)!;
+      if (h && h !== this) {
+        const vals = h.layerValues(l);
+        if (this.be) {
+          const f = this.be.f32(), base = this.store.params >>> 2;
+          idx.forEach((i, j) => f.set(vals[j], base + this.placed[i].offset));
+        } else {
+          const v = this.initialValues();
+          idx.forEach((i, j) => { v[i] = vals[j]; });
+        }
+      }
+      holders.set(l, this);
+      if (this.be && l.store !== this.store) l.bind(this.store, idx.map((i) => this.placed[i].offset));
+    }
   }
 
   /** The optimizer's slots: one 'optimizer' block of slotCount() × [nParams] floats. */
@@ -405,7 +412,10 @@ export abstract class ModelBase {
    */
   private workspace(shapes: number[][], training: boolean): void {
     const plan = this.plan!, exec = this.exec!;
-    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) return;
+    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) {
+      if (exec.clobbered()) plan.replay('workspace'); // a layer shared with another model was laid out there since
+      return;
+    }
     exec.refresh();
     const nd = exec.needDxKey();
     const key = `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`;
@@ -870,7 +880,7 @@ export abstract class ModelBase {
   /** Every weight, in Keras order, as copies. */
   getWeights(): WeightValue[] {
     this.prepare();
-    this.claimShared();
+    this.takeShared();
     if (!this.be) {
       const v = this.initialValues();
       return this.placed.map((p, i) => ({ name: p.name, shape: p.shape.slice(), data: v[i].slice() }));
@@ -922,10 +932,9 @@ export abstract class ModelBase {
     this.prepare();
     this.checkWeightList(list, 'setWeights');
     const values = list.map((w) => Float32Array.from(w.data));
-    this.claimShared();
+    this.takeShared(); // the new values become the live ones of every layer, also those shared with other models
     if (!this.be) {
       this.pending = values;
-      this.bindLayers(); // other models sharing these layers take these values from here
       return;
     }
     this.writeBlock(this.store.params, list.map((w, i) => ({ ...w, data: values[i] })));
@@ -967,8 +976,10 @@ export abstract class ModelBase {
     if (args.maskLoss !== undefined && typeof args.maskLoss !== 'boolean') {
       throw new Error(`${this.name}.compile: maskLoss must be true or false, got ${describe(args.maskLoss)}`);
     }
-    this.prepare();
-    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, this.graph!.outputNames, this.lossOnFirstOnly(), `${this.name}.compile`);
+    // a Sequential may be compiled before it is built (its loss is on the first output; setGraph pads the rest)
+    if (!this.lossOnFirstOnly()) this.prepare();
+    const names = this.graph ? this.graph.outputNames : [this.layers[this.layers.length - 1]?.name ?? 'output'];
+    const t = compileOutputs(args.loss, args.lossWeights, args.metrics, names, this.lossOnFirstOnly(), `${this.name}.compile`);
     const optimizer = getOptimizer(args.optimizer);
     this.optimizer?.detach();
     this.maskLoss = args.maskLoss ?? true;

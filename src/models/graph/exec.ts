@@ -14,12 +14,21 @@
  * multi-input node, because such a node may return one pointer for several inputs (add: dx = dy)
  * and each producer may overwrite the dy it is given.
  */
-import type { Act, Ctx, Layer, Shape, Workspace } from '../../layers/layer.js';
+import { Layer, type Act, type Ctx, type Shape, type Workspace } from '../../layers/layer.js';
 import { Embedding } from '../../layers/embedding.js';
 import { Recurrent } from '../../layers/recurrent.js';
 import type { Graph } from './topology.js';
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/**
+ * Layers used by several models (inference models built from a trained model's layers) keep
+ * their runtime pointers in plain fields, so the model that planned them last owns them. How many
+ * plans use each layer, and which plan laid out each layer object last: a model whose shared
+ * layers were laid out by another model replays its workspace before running (`clobbered`).
+ */
+const planCount = new WeakMap<Layer, number>();
+const laidOutBy = new WeakMap<Layer, ExecPlan>();
 
 export class ExecPlan {
   /** The layer object each node runs on (the layer itself, or a per-node view of a shared layer). */
@@ -43,11 +52,24 @@ export class ExecPlan {
   readonly inBufs: number[];
   readonly tgtBufs: number[];
   readonly dPBufs: number[];
+  /** Per node: its input activations and output gradients, reused every call (no garbage per step). */
+  private xsOf: Act[][];
+  private dysOf: number[][];
+  /** Per node: the Embedding view feeding a recurrent node for its fused paths, or null (see the constructor). */
+  private embOf: (Embedding | null)[];
 
   constructor(readonly g: Graph, private readonly lossOn: boolean[]) {
     const calls = new Map<Layer, number>();
     for (const n of g.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
+    for (const [l, n] of calls) {
+      // a wrapper's inner layers are plain objects shared by every view: two calls would overwrite each other's buffers
+      if (n > 1 && Object.values(l).some((v) => v instanceof Layer)) {
+        throw new Error(`${l.name}: a ${l.className} wraps other layers and cannot be called at ${n} places in one model yet (its inner layers keep one call's buffers); ` +
+          `apply a separate ${l.className} at each place`);
+      }
+    }
     this.views = g.nodes.map((n) => (calls.get(n.layer)! > 1 ? Object.create(n.layer) as Layer : n.layer));
+    for (const l of g.layers) planCount.set(l, (planCount.get(l) ?? 0) + 1);
     this.labels = g.nodes.map((n) => (n.k > 0 ? `${n.layer.name}#${n.k}` : n.layer.name));
     this.nodeLayers = g.nodes.map((n) => n.layer);
     this.nodeOuts = g.nodes.map(() => ({ ptr: 0, shape: [], mask: 0 }));
@@ -57,18 +79,37 @@ export class ExecPlan {
     this.inBufs = g.inputs.map(() => 0);
     this.tgtBufs = g.outputs.map(() => 0);
     this.dPBufs = g.outputs.map(() => 0);
+    this.xsOf = g.nodes.map((n) => n.inputs.map(() => this.acts[0]));
+    this.dysOf = g.nodes.map((n) => n.outputs.map(() => 0));
     // Embedding → LSTM fused paths (projection and backward by token) reach into the Embedding's
     // buffers; that is only right when the Embedding's output goes to that recurrent node alone
     // (the fused backward adds the LSTM's gradient straight into the table and returns no dX).
-    g.nodes.forEach((n, i) => {
-      const v = this.views[i];
-      if (!(v instanceof Recurrent)) return;
+    // Set on the view at every plan and forward (linkEmbeddings), not once: a layer shared with
+    // another model may be wired differently there.
+    this.embOf = g.nodes.map((n, i) => {
+      if (!(this.views[i] instanceof Recurrent)) return null;
       const t = g.tensors[n.inputs[0]];
       const p = t.producer;
       const ok = p >= 0 && t.slot === 0 && t.consumers.length === 1 && !g.outputs.includes(n.inputs[0]) && this.views[p] instanceof Embedding;
-      v.inputEmbedding = ok ? this.views[p] as Embedding : null;
+      return ok ? this.views[p] as Embedding : null;
     });
     this.refresh();
+  }
+
+  /** Did another model lay out one of this plan's layers since this plan's last layout? */
+  clobbered(): boolean {
+    for (let i = 0; i < this.views.length; i++) {
+      const v = this.views[i];
+      if (v === this.g.nodes[i].layer && planCount.get(v)! > 1 && laidOutBy.get(v) !== this) return true;
+    }
+    return false;
+  }
+
+  private linkEmbeddings(): void {
+    for (let i = 0; i < this.views.length; i++) {
+      const v = this.views[i];
+      if (v instanceof Recurrent && v.inputEmbedding !== this.embOf[i]) v.inputEmbedding = this.embOf[i];
+    }
   }
 
   /** Recompute which gradients are needed from the layers' current trainable flags. */
@@ -108,9 +149,11 @@ export class ExecPlan {
   layout(inShapes: number[][], training: boolean): (ws: Workspace) => void {
     const g = this.g;
     return (ws) => {
+      this.linkEmbeddings();
       const shapes = this.shapesFor(inShapes);
       g.inputs.forEach((inp, k) => { this.inBufs[k] = ws.alloc(prod(shapes[inp.tensor]), g.inputs.length === 1 ? 'input' : `input:${inp.layer.name}`); });
       g.nodes.forEach((n, i) => {
+        laidOutBy.set(this.views[i], this);
         ws.owner = this.labels[i];
         this.views[i].nodePlan(ws, n.inputs.map((t) => shapes[t]), training || n.training === true, this.needDx[i]);
       });
@@ -149,12 +192,13 @@ export class ExecPlan {
   /** Run every node; the model inputs must be in inBufs with these shapes. */
   forward(ctx: Ctx, inShapes: number[][]): void {
     const g = this.g, acts = this.acts;
+    this.linkEmbeddings();
     for (let k = 0; k < g.inputs.length; k++) {
       acts[g.inputs[k].tensor] = { ptr: this.inBufs[k], shape: inShapes[k], mask: 0 };
     }
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i];
-      const xs: Act[] = new Array(n.inputs.length);
+      const xs = this.xsOf[i];
       for (let s = 0; s < n.inputs.length; s++) xs[s] = acts[n.inputs[s]];
       const c = n.training === undefined || n.training === ctx.training ? ctx : { ...ctx, training: n.training };
       const outs = this.views[i].nodeForward(c, xs);
@@ -174,7 +218,7 @@ export class ExecPlan {
     for (let i = g.nodes.length - 1; i >= 0; i--) {
       if (!this.runsBackward[i]) continue;
       const n = g.nodes[i];
-      const dys: number[] = new Array(n.outputs.length);
+      const dys = this.dysOf[i];
       let any = false;
       for (let j = 0; j < n.outputs.length; j++) { dys[j] = grads[n.outputs[j]]; any ||= dys[j] !== 0; }
       if (!any) continue;
