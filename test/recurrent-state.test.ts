@@ -274,6 +274,39 @@ for (const [bn, getBe] of backends) {
       }
     });
 
+    it('encoder → decoder: the encoder\'s states start the decoder; its sequence output is unused (dys[0] = 0); gradients match float64 differences', () => {
+      const enc: Cfg = { kind: 'lstm', seq: true, back: false, mask: true }, dec: Cfg = { kind: 'lstm', seq: true, back: false, mask: false };
+      const Td = 3;
+      const he = setup(makeLayer(enc), 0, { mask: true, needDx: [true] });
+      const hd = new NodeHarness(be, makeLayer(dec), [[B, Td, I], [B, H], [B, H]]);
+      hd.addNode([[B, Td, I], [B, H], [B, H]]);
+      hd.place();
+      const we = he.randomWeights(81), wd = hd.randomWeights(82);
+      const xe = rand(B * T * I, 83), xd = rand(B * Td * I, 84), r = rand(B * Td * H, 85);
+      const mask = stepMaskOf(B, T, new Rng(86), { maskFirst: false });
+      const [, h, c] = he.forward(0, [xe], { mask }).outs;
+      const yd = hd.forward(0, [xd, h, c]).outs[0];
+      he.zeroGrads(); hd.zeroGrads();
+      const [dxd, dh, dc] = hd.backward(0, [r, null, null]);
+      const [dxe] = he.backward(0, [null, dh, dc]);
+      const ge = he.grads(), gd = hd.grads();
+      const p: Record<string, Float64Array | null> = {
+        xe: Float64Array.from(xe), xd: Float64Array.from(xd), We: Float64Array.from(we[0]), Ue: Float64Array.from(we[1]),
+        be: Float64Array.from(we[2]), Wd: Float64Array.from(wd[0]), Ud: Float64Array.from(wd[1]),
+      };
+      const loss = () => {
+        const e = ref64(enc, [p.We!, p.Ue!, p.be!], seqOf(p.xe!), [rowsOf(new Float64Array(B * H)), rowsOf(new Float64Array(B * H))], mask);
+        const d = ref64(dec, [p.Wd!, p.Ud!, wd[2]], seqOf(p.xd!, B, Td), [rowsOf(e[1]), rowsOf(e[2])], null);
+        return d[0].reduce((a, v, i) => a + v * r[i], 0);
+      };
+      expect(maxAbsErr(yd, ref64(dec, wd, seqOf(xd, B, Td), [rowsOf(h), rowsOf(c)], null)[0])).toBeLessThan(2e-6);
+      const got = { dxe: dxe!, dxd: dxd!, dWe: ge[0], dUe: ge[1], dbe: ge[2], dWd: gd[0], dUd: gd[1] };
+      const pairs = [['xe', 'dxe'], ['xd', 'dxd'], ['We', 'dWe'], ['Ue', 'dUe'], ['be', 'dbe'], ['Wd', 'dWd'], ['Ud', 'dUd']] as const;
+      expectGradientsMatch(p, pairs, got, loss, new Rng(87), { samples: 5, eps: 1e-4, tol: 2e-3, label: 'seq2seq' });
+      expect(Math.max(...Array.from(ge[0], Math.abs))).toBeGreaterThan(1e-3); // the encoder learns through the states alone
+      he.dispose(); hd.dispose();
+    });
+
     describe('shared layers: one set of weights, one view per node', () => {
       for (const kind of ['lstm', 'bidi'] as const) {
         it(`${kind}: two nodes interleaved give each node's own outputs and the sum of their weight gradients`, () => {
