@@ -38,13 +38,13 @@ export type { SaveOptions } from './io/save-model.js';
  */
 export function fromArtifacts(artifacts: ModelArtifacts): Sequential | Model {
   const parts = readArtifactParts(artifacts);
-  if ('graph' in parts) return modelFromGraph(parts.graph, parts.weights);
-  const model = modelFromTopology(parts.topology, parts.weights);
+  // A functional graph becomes a Model; a chain (Sequential or a one-path functional file) a Sequential, as before.
+  const model = 'graph' in parts ? modelFromGraph(parts.graph, parts.weights) : modelFromTopology(parts.topology, parts.weights);
   const opt = (artifacts.weightSpecs ?? []).some((s) => s.group === 'optimizer')
     ? decodeWeights(artifacts.weightSpecs!, artifacts.weightData!).filter((w) => w.group === 'optimizer') : [];
   if (opt.length) {
     if (!parts.trainingConfig?.optimizer_config) throw new Error(`model '${model.name}': the file has optimizer weights but no trainingConfig.optimizer_config`);
-    restoreTraining(model, parts.trainingConfig, opt, `model '${model.name}'`);
+    restoreTraining(model as Sequential, parts.trainingConfig, opt, `model '${model.name}'`);
   }
   return model;
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { init } from '../src/index.js';
 import { BYTE_OPS, JSON_OPS } from './fuzz/mutate.js';
 import { Fuzzer, KINDS, type FuzzCase, type Outcome } from './fuzz/run.js';
+import { GRAPH_OPS } from './fuzz/graph-mutate.js';
 
 const CASES = Number(process.env.LSTM_WASM_FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.LSTM_WASM_FUZZ_SEED ?? 20261207);
@@ -22,6 +23,7 @@ const caseArb: fc.Arbitrary<FuzzCase> = fc.record({
   ops: fc.array(fc.record({ op: fc.constantFrom(...JSON_OPS), r: r4 }), { minLength: 0, maxLength: 3 }),
   bytes: fc.array(fc.record({ op: fc.constantFrom(...BYTE_OPS), r: r4 }), { maxLength: 2 }),
   extra: fc.nat(),
+  graph: fc.array(fc.record({ op: fc.constantFrom(...GRAPH_OPS), r: r4 }), { minLength: 1, maxLength: 3 }),
 });
 
 let fuzzer: Fuzzer;

@@ -103,7 +103,9 @@ export function unwrapLayer(entry: unknown, where: string): { className: string;
       !(typeof entry.registered_name === 'string' && entry.registered_name.startsWith('keras'))) {
     throw new Error(`${where}: custom registered layer "${String(entry.registered_name)}" is not supported`);
   }
-  const build = isObj(entry.build_config) ? readShape(entry.build_config.input_shape, where) : undefined;
+  // A multi-input layer (merge) builds on a list of shapes; only a single shape says the input of a chain.
+  const built = isObj(entry.build_config) ? entry.build_config.input_shape : undefined;
+  const build = Array.isArray(built) && built.some(Array.isArray) ? undefined : readShape(built, where);
   return { className: entry.class_name, config: entry.config, buildInput: build, raw: entry };
 }
 

@@ -4,6 +4,8 @@
  * chain graph input → layers[0] → … → layers[n−1] whose outputs are every output of the last
  * layer (the loss applies to the first), and everything else runs on the one engine.
  */
+import { writeFunctionalTopology } from '../io/functional/write.js';
+import type { GraphLayerSpec, GraphNodeSpec } from './graph/spec.js';
 import { checkOptions } from '../util/options.js';
 import type { PredictOutput } from './output-types.js';
 import { Layer, type Shape } from '../layers/layer.js';
@@ -176,28 +178,20 @@ export class Sequential<L extends readonly Layer[] = readonly Layer[]> extends M
     };
   }
 }
-/** A single-chain functional Model (tfjs form) for models whose last layer returns its state. */
+/** A single-chain functional Model (tfjs form) for models whose last layer returns its state: a chain GraphSpec, written by the one writer. */
 function functionalTopology(name: string, inputShape: Shape, configs: { class_name: string; config: Record<string, unknown> }[], lastName: string, nOut: number) {
-  const layers: Record<string, unknown>[] = [{
-    name: 'input', class_name: 'InputLayer',
-    config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, name: 'input' }, inbound_nodes: [],
-  }];
+  const layers: GraphLayerSpec[] = [{ className: 'InputLayer', name: 'input', config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, name: 'input' } }];
+  const nodes: GraphNodeSpec[] = [];
   let prev = 'input';
   for (const c of configs) {
     const config = { ...c.config };
     delete config.batch_input_shape;
     delete config.dtype;
     const layerName = config.name as string;
-    layers.push({ name: layerName, class_name: c.class_name, config, inbound_nodes: [[[prev, 0, 0, {}]]] });
+    layers.push({ className: c.class_name, name: layerName, config });
+    nodes.push({ layer: layerName, inputs: [{ layer: prev, node: 0, tensor: 0 }] });
     prev = layerName;
   }
-  return {
-    class_name: 'Model',
-    config: {
-      name, layers, input_layers: [['input', 0, 0]],
-      output_layers: Array.from({ length: nOut }, (_, i) => [lastName, 0, i]),
-    },
-    keras_version: 'tfjs-layers 4.22.0',
-    backend: 'tensor_flow.js',
-  };
+  const outputs = Array.from({ length: nOut }, (_, i) => ({ layer: lastName, node: 0, tensor: i }));
+  return writeFunctionalTopology({ name, layers, nodes, inputs: [{ layer: 'input', node: 0, tensor: 0 }], outputs });
 }

@@ -2,10 +2,22 @@
  * Fuzz corpus: valid inputs for every loader, which the mutations in mutate.ts then break.
  *   layers models  fixtures saved by tfjs (several layer kinds, a functional model) as ModelArtifacts
  *   PyTorch        seeded nn.LSTM / nn.GRU state dicts as { shape, data } JSON, nested arrays and safetensors
+ *   functional     graphs built and saved by TensorFlow.js (several inputs/outputs, shared layers,
+ *                  initial states, merges: test/helpers/functional-graphs.ts)
  */
 import { artifactsFromModel } from '../../src/io/model-parts.js';
 import type { ModelArtifacts } from '../../src/io/artifacts.js';
 import { fixtureWeights, loadFixture } from '../helpers/fixtures.js';
+import { GRAPHS, tfjsArtifacts } from '../helpers/functional-graphs.js';
+
+/** tfjs's own artifacts of every functional graph (built once, on the cpu backend). */
+export async function functionalBases(): Promise<ModelArtifacts[]> {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const out: ModelArtifacts[] = [];
+  for (const build of GRAPHS) out.push(await tfjsArtifacts(build().model) as ModelArtifacts);
+  return out;
+}
 
 export const LAYERS_BASES = ['lstm_stacked', 'bilstm', 'gru', 'simple_rnn', 'seed000_like', 'seed004_like', 'lstm_state', 'masking', 'lstm_backwards'];
 

@@ -9,13 +9,21 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Model, type Sequential } from '../../src/index.js';
+
+/** What a loader returns: a chain loads as a Sequential, a functional graph as a Model. */
+type Loaded = Sequential | Model;
 import { joinWeightData } from '../../src/io/artifacts.js';
 import { errorKind, errorViolation, fileWeightValues, loadedViolation, prototypeViolation } from './check.js';
 import { layersBases, nested, safetensorsBytes, safetensorsParts, torchBases, type LayersBase, type TorchBase } from './corpus.js';
 import { jsonText, mutateBytes, mutateJson, type Op } from './mutate.js';
+import { mutateGraph } from './graph-mutate.js';
+import { functionalBases } from './corpus.js';
+import type { ModelArtifacts } from '../../src/io/artifacts.js';
 
-export const KINDS = ['artifacts', 'artifacts', 'artifacts', 'memory', 'file', 'file', 'torch-json', 'torch-json', 'safetensors', 'safetensors'] as const;
-export interface FuzzCase { kind: (typeof KINDS)[number]; base: number; ops: Op[]; bytes: Op[]; extra: number }
+export const KINDS = ['artifacts', 'artifacts', 'artifacts', 'memory', 'file', 'file', 'torch-json', 'torch-json', 'safetensors', 'safetensors',
+  'functional', 'functional', 'functional'] as const;
+/** `graph`: functional-graph mutations (graph-mutate.ts), used by the 'functional' kind. */
+export interface FuzzCase { kind: (typeof KINDS)[number]; base: number; ops: Op[]; bytes: Op[]; extra: number; graph?: Op[] }
 export interface Outcome { kind: string; loaded: boolean; errorKind?: string; message?: string; ms: number; violation?: string }
 
 const HANG_MS = 5000;
@@ -45,8 +53,8 @@ export class Fuzzer {
 
   async run(c: FuzzCase): Promise<Outcome> {
     const t0 = performance.now();
-    let loaded: Sequential | Model | undefined;
-    let check: (m: Sequential | Model) => Promise<string | null> = async () => null;
+    let loaded: Loaded | undefined;
+    let check: (m: Loaded) => Promise<string | null> = async () => null;
     let thrown: unknown;
     let hung = false;
     try {
@@ -75,13 +83,14 @@ export class Fuzzer {
   }
 
   /** Starts the load; `setCheck` receives the invariant for a model that loads. */
-  private async start(c: FuzzCase, setCheck: (f: (m: Sequential | Model) => Promise<string | null>) => void): Promise<Sequential | Model> {
+  private async start(c: FuzzCase, setCheck: (f: (m: Loaded) => Promise<string | null>) => void): Promise<Loaded> {
     if (c.kind === 'torch-json' || c.kind === 'safetensors') return this.startTorch(c, setCheck);
+    if (c.kind === 'functional') return this.startFunctional(c, setCheck);
     const base = this.layers[c.base % this.layers.length];
     const a = base.artifacts;
     const bytes = mutateBytes(new Uint8Array(joinWeightData(a.weightData)), c.bytes);
     const specsOf = (tree: Record<string, unknown>): unknown => tree.weightSpecs;
-    const expect = (specs: unknown, data: Uint8Array) => async (m: Sequential | Model) => {
+    const expect = (specs: unknown, data: Uint8Array) => async (m: Loaded) => {
       const values = fileWeightValues(specs, data);
       if (typeof values === 'string') return values;
       const n = Array.isArray(specs) ? specs.filter((s) => (s as { group?: string })?.group !== 'optimizer').length : null;
@@ -118,7 +127,30 @@ export class Fuzzer {
     return io.loadModel(`file://${this.dir}`);
   }
 
-  private async startTorch(c: FuzzCase, setCheck: (f: (m: Sequential | Model) => Promise<string | null>) => void): Promise<Sequential | Model> {
+  /**
+   * Functional graphs saved by tfjs (test/helpers/functional-graphs.ts): references rewritten by
+   * graph-mutate.ts, then (every other case) the generic JSON and byte mutations on top.
+   */
+  private async startFunctional(c: FuzzCase, setCheck: (f: (m: Loaded) => Promise<string | null>) => void): Promise<Loaded> {
+    this.functional ??= functionalBases();
+    const bases = await this.functional;
+    const a = bases[c.base % bases.length];
+    const bytes = mutateBytes(new Uint8Array(joinWeightData(a.weightData)), c.extra % 2 ? c.bytes : []);
+    const topology = mutateGraph(a.modelTopology as Record<string, unknown>, c.graph ?? []);
+    const tree = mutateJson({ modelTopology: topology, weightSpecs: a.weightSpecs, format: a.format } as Record<string, unknown>,
+      c.extra % 2 ? c.ops : [], true);
+    setCheck(async (m) => {
+      const values = fileWeightValues(tree.weightSpecs, bytes);
+      if (typeof values === 'string') return values;
+      const n = Array.isArray(tree.weightSpecs) ? tree.weightSpecs.filter((s) => (s as { group?: string })?.group !== 'optimizer').length : null;
+      return loadedViolation(m, values, n);
+    });
+    return io.fromArtifacts({ ...tree, weightData: bytes.slice().buffer } as never);
+  }
+
+  private functional?: Promise<ModelArtifacts[]>;
+
+  private async startTorch(c: FuzzCase, setCheck: (f: (m: Loaded) => Promise<string | null>) => void): Promise<Loaded> {
     const base = this.torch[c.base % this.torch.length];
     const load = base.kind === 'lstm' ? io.fromPyTorchLSTM : io.fromPyTorchGRU;
     setCheck((m) => loadedViolation(m, null, null));

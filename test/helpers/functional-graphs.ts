@@ -41,8 +41,8 @@ type T = tf.SymbolicTensor;
 export function encoderDecoder(): BuiltGraph {
   const encIn = tf.input({ shape: [5, 3], name: 'enc_in' });
   const decIn = tf.input({ shape: [4, 2], name: 'dec_in' });
-  const [, h, c] = tf.layers.lstm({ units: 4, returnState: true, name: 'encoder' }).apply(encIn) as T[];
-  const dec = tf.layers.lstm({ units: 4, returnSequences: true, name: 'decoder' }).apply(decIn, { initialState: [h, c] }) as T;
+  const [, h, c] = tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnState: true, name: 'encoder' }).apply(encIn) as T[];
+  const dec = tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true, name: 'decoder' }).apply(decIn, { initialState: [h, c] }) as T;
   const head = tf.layers.dense({ units: 2, activation: 'tanh', name: 'head' });
   const yDec = head.apply(dec) as T;
   // The cell state, not encOut: tfjs 4.22 returns the LSTM's output and h as one tensor and fails
@@ -95,7 +95,24 @@ export function bidiAttention(): BuiltGraph {
   return { name: 'bidi_attention', model, inputs: [data([2, 5, 3], 8), data([2, 4, 3], 9), data([2, 2], 10)] };
 }
 
-export const GRAPHS = [encoderDecoder, sharedSiamese, bidiAttention];
+/** Only layers without merges or initial states: one LSTM and one Dense each shared by two inputs; a branch to a second head. */
+export function sharedTowers(): BuiltGraph {
+  const a = tf.input({ shape: [5, 3], name: 'query' });
+  const b = tf.input({ shape: [5, 3], name: 'doc' });
+  const enc = tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true, name: 'tower' });
+  const pool = tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', resetAfter: false, name: 'pool' } as never);
+  const head = tf.layers.dense({ units: 2, activation: 'tanh', name: 'head' });
+  const sa = enc.apply(a) as T;
+  const sb = enc.apply(b) as T;
+  const ya = head.apply(pool.apply(sa) as T) as T;
+  const yb = head.apply(pool.apply(sb) as T) as T;
+  const steps = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 1 }), name: 'per_step' }).apply(sa) as T;
+  const model = tf.model({ inputs: [a, b], outputs: [ya, yb, steps], name: 'towers' });
+  seeded(model, 11);
+  return { name: 'towers', model, inputs: [data([2, 5, 3], 12), data([2, 5, 3], 13)] };
+}
+
+export const GRAPHS = [encoderDecoder, sharedSiamese, bidiAttention, sharedTowers];
 
 /** tfjs's own artifacts for `model` (topology + weight specs + weight data), via a save handler. */
 export async function tfjsArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {

@@ -84,6 +84,7 @@ const noMask = (v: unknown): boolean => v == null || (Array.isArray(v) && v.ever
 function readKwargs(kw: Json, cls: string, at: string, tensors: (v: unknown, at: string) => TensorRef[], node: GraphNodeSpec): void {
   for (const k of Object.keys(kw)) {
     const v = kw[k];
+    if (v === undefined) continue; // absent, as JSON.stringify treats it (objects built in code)
     if (k === 'initial_state') {
       if (v == null) continue;
       if (!RECURRENT.includes(cls) && cls !== 'Bidirectional') throw new Error(`${at}: call argument "initial_state" is given to a ${cls} layer; only LSTM, GRU, SimpleRNN and Bidirectional take one`);
@@ -166,15 +167,23 @@ function readLayer(entry: unknown, i: number, where: string, source: Source): { 
     if (rawNodes.length > 0) throw new Error(`${lw}: an InputLayer has no inbound calls, found ${rawNodes.length}`);
     return { layer: { className: 'InputLayer', name, config: { batch_input_shape: batchInputShape, dtype: inputDtype ?? 'float32', sparse: false, name } }, nodes: [] };
   }
-  if (isMerge(u.className)) {
-    readDtype(u.config.dtype, lw, false);
-    const config = canonicalConfig(u.className, { ...u.config }, { where: lw, source, className: u.className });
+  return { layer: canonicalGraphLayer(u.className, u.config, name, source, lw), nodes: rawNodes };
+}
+
+/**
+ * A (non-input) layer of a graph with its canonical config, merge layers included: what files are
+ * read into and what a built model describes itself as (graph/spec-io.ts), through one path.
+ */
+export function canonicalGraphLayer(cls: string, raw: Json, name: string, source: Source, lw: string): GraphLayerSpec {
+  if (isMerge(cls)) {
+    readDtype(raw.dtype, lw, false);
+    const config = canonicalConfig(cls, { ...raw }, { where: lw, source, className: cls });
     config.name = name;
-    return { layer: { className: u.className, name, config }, nodes: rawNodes };
+    return { className: cls, name, config };
   }
-  const { className, config } = canonicalLayerConfig({ className: u.className, config: u.config, name }, source, lw);
+  const { className, config } = canonicalLayerConfig({ className: cls, config: raw, name }, source, lw);
   delete config.batch_input_shape; // shapes come from the InputLayers in a graph
-  return { layer: { className, name, config }, nodes: rawNodes };
+  return { className, name, config };
 }
 
 const STATES: Record<string, number> = { LSTM: 2, GRU: 1, SimpleRNN: 1 };

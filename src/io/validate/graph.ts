@@ -9,7 +9,9 @@
  *     exactly one, node 0, tensor 0);
  *   - the model inputs are distinct InputLayers, the outputs exist;
  *   - every call can run: its inputs come from the model inputs (no cycle, and no InputLayer
- *     that is not a model input: Keras' "graph disconnected").
+ *     that is not a model input: Keras' "graph disconnected");
+ *   - every call leads to a model output and every layer is called (what Keras and tfjs save;
+ *     a model built from the spec would drop the rest, so it would not round-trip).
  * Tensor indices are checked where the number of outputs of a call is known (read.ts).
  * Returns the calls in an order where each comes after the calls it reads (Kahn's algorithm).
  */
@@ -106,6 +108,23 @@ export function checkGraph(spec: GraphSpec, where: string): GraphNodeSpec[] {
   if (order.length < spec.nodes.length) {
     const stuck = spec.nodes.filter((n) => waiting.get(n)! > 0).slice(0, 6).map((n) => `"${n.layer}" call ${nodeIndex.get(n)}`);
     throw new Error(`${where}: the graph has a cycle: ${stuck.join(', ')} each wait (directly or not) for their own output`);
+  }
+  // Every call leads to an output: Keras and tfjs save only the calls between inputs and outputs,
+  // and a model built from the spec keeps only those, so anything else would not round-trip.
+  const needed = new Set(spec.outputs.map((r) => key(r.layer, r.node)));
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i];
+    if (!needed.has(key(n.layer, nodeIndex.get(n)!))) {
+      throw new Error(`${where}: call ${nodeIndex.get(n)} of layer "${n.layer}" does not lead to any model output ` +
+        '(Keras and TensorFlow.js save only the calls between the inputs and the outputs)');
+    }
+    for (const r of nodeInputs(n)) needed.add(key(r.layer, r.node));
+  }
+  for (const l of spec.layers) {
+    if (l.className === 'InputLayer' ? !inputs.has(l.name) : !calls.has(l.name)) {
+      throw new Error(`${where}: ${l.className === 'InputLayer' ? `InputLayer "${l.name}" is not a model input` : `layer "${l.name}" is never called`} ` +
+        '(Keras and TensorFlow.js save only the layers between the inputs and the outputs)');
+    }
   }
   return order;
 }

@@ -20,7 +20,7 @@ import { graphFromSymbolic } from './topology.js';
 import { ModelBase, type WeightValue } from './engine.js';
 import { graphSummary } from './summary.js';
 import { graphToSpec, symbolicFromSpec } from './spec-io.js';
-import { specToTopology } from './tfjs-topology.js';
+import { writeFunctionalTopology } from '../../io/functional/write.js';
 import type { GraphSpec } from './spec.js';
 
 /** Options of the {@link Model} constructor. */
@@ -105,6 +105,6 @@ export class Model extends ModelBase {
 
   /** TensorFlow.js functional topology (`class_name: 'Model'`, layers with inbound_nodes). */
   toJSON(): Record<string, unknown> {
-    return specToTopology(this.toGraphSpec());
+    return writeFunctionalTopology(this.toGraphSpec());
   }
 }

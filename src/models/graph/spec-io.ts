@@ -5,9 +5,8 @@
  */
 import type { Layer } from '../../layers/layer.js';
 import { layerFromConfig } from '../../layers/index.js';
-import { canonicalConfig, CLASS_SPECS, type LayerClass } from '../../keras/config.js';
+import { canonicalGraphLayer } from '../../io/functional/read.js';
 import { describe } from '../../names.js';
-import { own } from '../../util/options.js';
 import type { GraphSpec, GraphLayerSpec, GraphNodeSpec, TensorRef } from './spec.js';
 import type { Graph } from './topology.js';
 import { input, SymbolicTensor } from './symbolic.js';
@@ -15,12 +14,8 @@ import { input, SymbolicTensor } from './symbolic.js';
 /** A layer's config in canonical snake_case (its input comes from the graph, not a batch_input_shape). */
 function layerSpec(l: Layer): GraphLayerSpec {
   const { class_name, config } = l.toConfig();
-  delete config.batch_input_shape;
-  delete config.dtype;
-  const c = own(CLASS_SPECS, class_name)
-    ? canonicalConfig(class_name as LayerClass, config, { where: `${class_name} '${l.name}'`, source: 'tfjs', className: class_name as LayerClass })
-    : config;
-  return { className: class_name, name: l.name, config: c };
+  // The file readers' path (src/io/functional/read.ts): wrapped layers (Bidirectional, TimeDistributed) keep their `layer`.
+  return canonicalGraphLayer(class_name, config, l.name, 'tfjs', `${class_name} '${l.name}'`);
 }
 
 export function graphToSpec(name: string, g: Graph): GraphSpec {
