@@ -17,7 +17,6 @@ import { downloadsHandler } from './io/handlers/downloads.js';
 import { fromMemory, withSaveHandler } from './io/handlers/memory.js';
 import { TO_ONNX_OPTIONS, type ToONNXOptions } from './io/onnx/export.js';
 import { modelToONNX } from './io/onnx/model.js';
-import type { Model } from './models/graph/model.js';
 import { checkOptions } from './util/options.js';
 import { fromPyTorchLSTM as lstmLayers, fromPyTorchGRU as gruLayers, PYTORCH_RNN_OPTIONS, type ImportedLayer, type PyTorchRnnOptions } from './io/pytorch/convert.js';
 import type { StateDictInput } from './io/pytorch/state-dict.js';

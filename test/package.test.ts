@@ -254,7 +254,7 @@ describe("the README's TypeScript blocks compile (strict, skipLibCheck false)", 
     const values = VALUES.filter((n) => !declared(n));
     const lines = [
       values.length ? `import { ${values.join(', ')} } from 'lstm-wasm';` : '',
-      "import type { Tensor, ModelArtifacts } from 'lstm-wasm';",
+      `import type { ${['Tensor', 'ModelArtifacts'].filter((n) => !own.has(n)).join(', ')} } from 'lstm-wasm';`, // unless the block imports them itself
       ...Object.entries(FREE).filter(([n]) => !declared(n)).map(([n, t]) => `declare const ${n}: ${t};`),
       nodeTypes ? "import { readFileSync } from 'node:fs';" : 'declare function readFileSync(path: string): Uint8Array;',
     ];
