@@ -56,7 +56,7 @@ describe('unknown option keys throw with a suggestion (options_silently_ignored)
     await expect(io.toONNX(m, { index_type: 'int64' } as never)).rejects.toThrow(/io\.toONNX: unknown option 'index_type' \(did you mean 'indexType'\?\)/);
   });
 
-  it('Keras options not implemented yet throw saying so; implemented ones in snake_case get their camelCase name', async () => {
+  it('call-time Keras options given to a factory throw saying where they go; snake_case options get their camelCase name', async () => {
     const m = model();
     expect(() => layers.lstm({ units: 2, initial_state: [] } as never)).toThrow(/layers\.lstm: initialState is not a layer option: .*layer\.apply\(x, \{ initialState/);
     await expect(m.fit(x, y, { sample_weight: y } as never)).rejects.toThrow(/unknown option 'sample_weight' \(did you mean 'sampleWeight'\?\)/);

@@ -91,11 +91,54 @@ describe.each(['wasm', 'js'] as const)('Luong attention encoder–decoder on %s'
   });
 });
 
-describe('attention call options through apply', () => {
-  it('are not forwarded by layer.apply yet: they throw instead of being ignored', () => {
-    const q = input({ shape: [null, 4] }), v = input({ shape: [null, 4] });
-    expect(() => layers.attention().apply([q, v], { useCausalMask: true } as any)).toThrow(/useCausalMask/);
-    expect(() => layers.attention().apply([q, v], { returnAttentionScores: true } as any)).toThrow(/returnAttentionScores/);
+describe('attention call options through apply (useCausalMask, returnAttentionScores)', () => {
+  // self-attention over one sequence: query = value = x [B, T, D]
+  function build() {
+    const x = input({ shape: [5, 3], name: 'x' });
+    const [ctx, scores] = layers.attention({ name: 'att' }).apply([x, x], { useCausalMask: true, returnAttentionScores: true }) as any;
+    const plain = layers.attention({ name: 'att_plain' }).apply([x, x]) as any;
+    return new Model({ inputs: x, outputs: [ctx, scores, plain] });
+  }
+  const rng = new Rng(3);
+  const data = Float32Array.from({ length: 2 * 5 * 3 }, () => rng.next() * 2 - 1);
+
+  for (const be of ['wasm', 'js'] as const) {
+    it(`${be}: causal rows ignore later steps, the scores come out as a second output, and the options survive a GraphSpec round trip`, () => {
+      setBackend(be);
+      const m = build();
+      const [c1, s1, p1] = m.predict(tensor(data, [2, 5, 3])) as Tensor[];
+      // scores: rows are softmax weights (sum 1), zero above the diagonal (math of a causal mask)
+      for (let b = 0; b < 2; b++) for (let t = 0; t < 5; t++) {
+        let sum = 0;
+        for (let u = 0; u < 5; u++) {
+          const w = s1.data[(b * 5 + t) * 5 + u];
+          sum += w;
+          if (u > t) expect(w).toBeLessThan(1e-12);
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+      // changing the last step changes no causal output before it, but does change the plain attention's
+      const moved = data.slice();
+      for (let b = 0; b < 2; b++) for (let d = 0; d < 3; d++) moved[(b * 5 + 4) * 3 + d] += 0.7;
+      const [c2, , p2] = m.predict(tensor(moved, [2, 5, 3])) as Tensor[];
+      for (let b = 0; b < 2; b++) for (let t = 0; t < 4; t++) for (let d = 0; d < 3; d++) {
+        const i = (b * 5 + t) * 3 + d;
+        expect(c2.data[i]).toBe(c1.data[i]);
+      }
+      expect(scaledErr(p2.data.subarray(0, 12), p1.data.subarray(0, 12))).toBeGreaterThan(1e-3);
+      // the call options are written into the GraphSpec (Keras names) and read back
+      const spec = m.toGraphSpec();
+      expect(spec.nodes.find((n) => n.layer === 'att')!.kwargs).toEqual({ use_causal_mask: true, return_attention_scores: true });
+      const back = Model.fromGraphSpec(spec, m.getWeights());
+      const r = back.predict(tensor(data, [2, 5, 3])) as Tensor[];
+      [c1, s1, p1].forEach((t, i) => expect(Array.from(r[i].data)).toEqual(Array.from(t.data)));
+      setBackend('wasm');
+    });
+  }
+
+  it('a layer without call options refuses them, naming the layer', () => {
+    const q = input({ shape: [null, 4] });
+    expect(() => layers.dense({ units: 2, name: 'dd' }).apply(q, { useCausalMask: true })).toThrow(/dd \(Dense\): unknown call option\(s\) useCausalMask/);
   });
 });
 

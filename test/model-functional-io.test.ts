@@ -55,7 +55,7 @@ describe('functional model errors', () => {
       inputs: [{ layer: 'x', node: 0, tensor: 0 }],
       outputs: [{ layer: 'q', node: 0, tensor: 0 }],
     };
-    expect(() => Model.fromGraphSpec(spec)).toThrow(/cycle through layers 'p', 'q'/);
+    expect(() => Model.fromGraphSpec(spec)).toThrow(/the graph has a cycle: "p" call 0, "q" call 0 each wait/);
   });
   it('predict with the wrong number of inputs names the inputs', () => {
     const m = twoByTwo();

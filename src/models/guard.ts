@@ -84,8 +84,9 @@ export function isFitting(model: object): boolean {
 /**
  * One model per layer instance. A layer's weights are bound to offsets in its
  * model's parameter block, so a layer in two Sequentials would run model A with
- * model B's weights (and read freed memory after B.dispose()). Shared layers
- * need the functional API, which this package does not have.
+ * model B's weights (and read freed memory after B.dispose()). Layers shared on
+ * purpose go through the functional API (src/models/graph/), which hands a shared
+ * layer's live weights to the model using it.
  */
 const owners = new WeakMap<object, { model: object; name: string }>();
 

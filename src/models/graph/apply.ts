@@ -15,8 +15,14 @@ export interface ApplyArgs {
   mask?: unknown;
   /** Keras `training=`: true keeps this call's dropout on in predict/evaluate, false keeps it off in fit. */
   training?: boolean;
+  /** Attention: causal mask over the query steps (Keras `use_causal_mask`); other layers throw. */
+  useCausalMask?: boolean;
+  /** Attention: also return the attention scores [batch, Tq, Tv] as a second output; other layers throw. */
+  returnAttentionScores?: boolean;
 }
-export const APPLY_OPTIONS = ['initialState', 'mask', 'training'] as const;
+/** Call options every layer's apply takes; the rest are the layer's own (Layer.nodeCall). */
+const GENERIC_APPLY_OPTIONS = ['initialState', 'mask', 'training'] as const;
+export const APPLY_OPTIONS = [...GENERIC_APPLY_OPTIONS, 'useCausalMask', 'returnAttentionScores'] as const;
 
 /** Every node recorded for a layer, in call order. */
 const nodesOf = new WeakMap<Layer, SymbolicNode[]>();
@@ -46,9 +52,20 @@ export function applyLayer(layer: Layer, x: SymbolicTensor | SymbolicTensor[], a
   const xs = asTensors(x, `${who}: x`);
   const states = args.initialState === undefined ? [] : asTensors(args.initialState, `${who}: initialState`);
   const inputs = [...xs, ...states];
+  const kwargs: Record<string, unknown> = {};
+  for (const k of Object.keys(args)) if (!(GENERIC_APPLY_OPTIONS as readonly string[]).includes(k)) kwargs[k] = (args as Record<string, unknown>)[k];
+  const hasKwargs = Object.keys(kwargs).length > 0;
   let shapes;
   try {
-    shapes = layer.nodeBuild(inputs.map((t) => t.shape));
+    if (hasKwargs) {
+      // the call options belong to this call only: they are set on a per-call view (as the model does)
+      const view = Object.create(layer) as Layer;
+      view.nodeCall(kwargs);
+      layer.nodeBuild(inputs.map((t) => t.shape)); // builds the layer itself at its first call
+      shapes = view.nodeBuild(inputs.map((t) => t.shape));
+    } else {
+      shapes = layer.nodeBuild(inputs.map((t) => t.shape));
+    }
   } catch (e) {
     if (states.length && /takes one input tensor/.test((e as Error).message)) {
       throw new Error(`${who}: ${layer.className} does not take initialState (it takes one input tensor)`);
@@ -57,6 +74,7 @@ export function applyLayer(layer: Layer, x: SymbolicTensor | SymbolicTensor[], a
   }
   const node: SymbolicNode = { layer, inputs, nPositional: xs.length, outputs: [], serial: nextSerial() };
   if (args.training !== undefined) node.training = args.training;
+  if (hasKwargs) node.kwargs = kwargs;
   const list = nodesOf.get(layer) ?? [];
   const tag = list.length ? `_${list.length}` : '';
   shapes.forEach((s, i) => node.outputs.push(new SymbolicTensor(s.slice(), 'float32', node, i, `${layer.name}${tag}/${i}`)));

@@ -68,7 +68,9 @@ export class ExecPlan {
           `apply a separate ${l.className} at each place`);
       }
     }
-    this.views = g.nodes.map((n) => (calls.get(n.layer)! > 1 ? Object.create(n.layer) as Layer : n.layer));
+    // a node with call options runs on a view too: the options are this call's, not the layer's
+    this.views = g.nodes.map((n) => (calls.get(n.layer)! > 1 || n.kwargs ? Object.create(n.layer) as Layer : n.layer));
+    g.nodes.forEach((n, i) => { if (n.kwargs) this.views[i].nodeCall(n.kwargs); });
     for (const l of g.layers) planCount.set(l, (planCount.get(l) ?? 0) + 1);
     this.labels = g.nodes.map((n) => (n.k > 0 ? `${n.layer.name}#${n.k}` : n.layer.name));
     this.nodeLayers = g.nodes.map((n) => n.layer);

@@ -6,6 +6,7 @@
 import type { Layer } from '../../layers/layer.js';
 import { layerFromConfig } from '../../layers/index.js';
 import { canonicalGraphLayer } from '../../io/functional/read.js';
+import { checkGraph } from '../../io/validate/graph.js';
 import { describe } from '../../names.js';
 import type { GraphSpec, GraphLayerSpec, GraphNodeSpec, TensorRef } from './spec.js';
 import type { Graph } from './topology.js';
@@ -35,7 +36,11 @@ export function graphToSpec(name: string, g: Graph): GraphSpec {
     g.nodes.filter((n) => n.layer === l).sort((a, b) => a.k - b.k).forEach((n) => {
       const node: GraphNodeSpec = { layer: l.name, inputs: n.inputs.slice(0, n.nPositional).map(ref) };
       if (n.inputs.length > n.nPositional) node.initialState = n.inputs.slice(n.nPositional).map(ref);
-      if (n.training !== undefined) node.kwargs = { training: n.training };
+      // call options in Keras' snake_case (use_causal_mask …), as files write them
+      const kwargs: Record<string, unknown> = {};
+      if (n.training !== undefined) kwargs.training = n.training;
+      for (const [k, v] of Object.entries(n.kwargs ?? {})) kwargs[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+      if (Object.keys(kwargs).length) node.kwargs = kwargs;
       nodes.push(node);
     });
   }
@@ -47,11 +52,8 @@ export function symbolicFromSpec(spec: GraphSpec, who: string): { inputs: Symbol
   if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers) || !Array.isArray(spec.nodes) || !Array.isArray(spec.inputs) || !Array.isArray(spec.outputs)) {
     throw new Error(`${who}: expected a GraphSpec { name, layers, nodes, inputs, outputs }, got ${describe(spec)}`);
   }
-  const byName = new Map<string, GraphLayerSpec>();
-  for (const l of spec.layers) {
-    if (byName.has(l.name)) throw new Error(`${who}: two layers are named '${l.name}'; layer names must be unique`);
-    byName.set(l.name, l);
-  }
+  // the one reference check of every graph (names, calls, references, cycles, reachability); it also orders the calls
+  const order = checkGraph(spec, who);
   // tensors made so far, by "layer/node/tensor"
   const made = new Map<string, SymbolicTensor>();
   const key = (r: TensorRef) => `${r.layer}/${r.node}/${r.tensor}`;
@@ -70,38 +72,31 @@ export function symbolicFromSpec(spec: GraphSpec, who: string): { inputs: Symbol
   const nodeIndex = new Map<GraphNodeSpec, number>();
   const counts = new Map<string, number>();
   for (const n of spec.nodes) {
-    if (!layers.has(n.layer)) throw new Error(`${who}: a node calls layer '${n.layer}', which is not among the layers (or is an InputLayer)`);
     const k = counts.get(n.layer) ?? 0;
     counts.set(n.layer, k + 1);
     nodeIndex.set(n, k);
   }
-  // apply the nodes in an order where every input exists; what never becomes ready is a cycle or a dangling reference
-  let todo = spec.nodes.slice();
-  while (todo.length) {
-    const ready = todo.filter((n) => [...n.inputs, ...(n.initialState ?? [])].every((r) => made.has(key(r))));
-    if (!ready.length) {
-      const missing = todo.flatMap((n) => [...n.inputs, ...(n.initialState ?? [])].filter((r) => !made.has(key(r))).map((r) => [n.layer, r] as const));
-      const dangling = missing.find(([, r]) => !byName.has(r.layer) || !spec.nodes.some((m) => m.layer === r.layer && nodeIndex.get(m) === r.node));
-      if (dangling) throw new Error(`${who}: layer '${dangling[0]}' reads ${JSON.stringify(dangling[1])}, which no layer call produces`);
-      throw new Error(`${who}: the graph has a cycle through layer${todo.length > 1 ? 's' : ''} ${[...new Set(todo.map((n) => `'${n.layer}'`))].join(', ')}`);
-    }
-    for (const n of ready) {
-      const kw = n.kwargs ?? {};
-      for (const k of Object.keys(kw)) {
-        if (k !== 'training') throw new Error(`${who}: layer '${n.layer}': call argument '${k}' is not supported`);
-      }
-      const xs = n.inputs.map((r) => made.get(key(r))!);
-      const states = (n.initialState ?? []).map((r) => made.get(key(r))!);
-      const out = layers.get(n.layer)!.apply(xs.length === 1 ? xs[0] : xs, {
-        ...(states.length ? { initialState: states } : {}),
-        ...(typeof kw.training === 'boolean' ? { training: kw.training } : {}),
-      });
-      const outs = Array.isArray(out) ? out : [out];
-      // keep the spec's numbering of a shared layer's calls (the apply order may differ)
-      outs[0].node.serial = -1e9 + spec.nodes.indexOf(n);
-      outs.forEach((t, i) => made.set(key({ layer: n.layer, node: nodeIndex.get(n)!, tensor: i }), t));
-    }
-    todo = todo.filter((n) => !ready.includes(n));
+  for (const n of order) {
+    const read = (r: TensorRef) => {
+      const t = made.get(key(r));
+      // checkGraph knows calls, not how many outputs each has: a tensor index past them ends here
+      if (!t) throw new Error(`${who}: layer '${n.layer}' reads ${JSON.stringify(r)}, which no layer call produces`);
+      return t;
+    };
+    // the layer's own call options (Attention's use_causal_mask …) go to apply in camelCase; the layer checks them
+    const { training, ...own } = n.kwargs ?? {};
+    const callOptions = Object.fromEntries(Object.entries(own).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+    const xs = n.inputs.map(read);
+    const states = (n.initialState ?? []).map(read);
+    const out = layers.get(n.layer)!.apply(xs.length === 1 ? xs[0] : xs, {
+      ...callOptions,
+      ...(states.length ? { initialState: states } : {}),
+      ...(typeof training === 'boolean' ? { training } : {}),
+    });
+    const outs = Array.isArray(out) ? out : [out];
+    // keep the spec's numbering of a shared layer's calls (the apply order may differ)
+    outs[0].node.serial = -1e9 + spec.nodes.indexOf(n);
+    outs.forEach((t, i) => made.set(key({ layer: n.layer, node: nodeIndex.get(n)!, tensor: i }), t));
   }
   const get = (r: TensorRef, what: string) => {
     const t = made.get(key(r));

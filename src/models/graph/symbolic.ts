@@ -30,6 +30,8 @@ export interface SymbolicNode {
   outputs: SymbolicTensor[];
   /** Keras `training=` on the call: fixes dropout on (true) or off (false) at this node. */
   training?: boolean;
+  /** Layer-specific call options (Layer.nodeCall; Attention: useCausalMask, returnAttentionScores). */
+  kwargs?: Record<string, unknown>;
   /** Creation order (sorts a layer's nodes). */
   serial: number;
 }

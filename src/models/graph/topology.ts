@@ -19,6 +19,8 @@ export interface GraphNode {
   outputs: number[];
   /** Keras `training=` of the call, if given. */
   training?: boolean;
+  /** Layer-specific call options (Layer.nodeCall), if given. */
+  kwargs?: Record<string, unknown>;
 }
 
 export interface GraphTensor {
@@ -105,6 +107,7 @@ export function graphFromSymbolic(inputs: SymbolicTensor[], outputs: SymbolicTen
     n.outputs.forEach((t, j) => add(t, i, j));
     const node: GraphNode = { layer: n.layer as Layer, k: kOf.get(n)!, inputs: [], nPositional: n.nPositional, outputs: n.outputs.map((t) => ids.get(t)!) };
     if (n.training !== undefined) node.training = n.training;
+    if (n.kwargs) node.kwargs = n.kwargs;
     return node;
   });
   order.forEach((n, i) => {
