@@ -168,9 +168,12 @@ async function liveObjects() {
 async function sample() {
   gc();
   gc();
+  // before reading RSS: the snapshot's native memory (V8 keeps some) is then in every reading alike
+  const objects = await liveObjects();
+  gc();
   const w = wasmBackend(), j = jsBackend(), code = getHeapCodeStatistics(), mu = process.memoryUsage();
   return {
-    wasm: w.memoryBytes(), js: j.memoryBytes(), heap: mu.heapUsed, objects: await liveObjects(), rss: mu.rss,
+    wasm: w.memoryBytes(), js: j.memoryBytes(), heap: mu.heapUsed, objects, rss: mu.rss,
     code: code.code_and_metadata_size + code.bytecode_and_metadata_size,
     used: w.heapUsedBytes() + j.heapUsedBytes(), ...(process.env.SOAK_DEBUG ? { mu } : {}),
   };
