@@ -103,7 +103,9 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 
   plan(ws: Workspace, inShape: number[], training: boolean, needDx: boolean): void {
     super.plan(ws, inShape, training, needDx);
-    if (this.arg.length < inShape[0] * inShape[2]) this.arg = new Int32Array(inShape[0] * inShape[2]);
+    // always a fresh table: a shared layer's calls run on views of it (Object.create), and a table
+    // reused in place would be one array for every call (each call's argmax must survive until its backward)
+    this.arg = new Int32Array(inShape[0] * inShape[2]);
   }
 
   constructor(args: GlobalPoolingArgs = {}) {

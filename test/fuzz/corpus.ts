@@ -8,7 +8,7 @@
 import { artifactsFromModel } from '../../src/io/model-parts.js';
 import type { ModelArtifacts } from '../../src/io/artifacts.js';
 import { fixtureWeights, loadFixture } from '../helpers/fixtures.js';
-import { GRAPHS, tfjsArtifacts } from '../helpers/functional-graphs.js';
+import { GRAPHS, rng, tfjsArtifacts } from '../helpers/functional-graphs.js';
 
 /** tfjs's own artifacts of every functional graph (built once, on the cpu backend). */
 export async function functionalBases(): Promise<ModelArtifacts[]> {
@@ -30,17 +30,6 @@ export function layersBases(): LayersBase[] {
   });
 }
 
-/** A tiny seeded generator (mulberry32) for the corpus only. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 export interface TorchBase {
   name: string;

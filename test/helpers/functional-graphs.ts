@@ -6,6 +6,7 @@
  * written from how it was built, for the tests to compare the reader's GraphSpec with.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../src/util/random.js';
 
 export interface BuiltGraph {
   name: string;
@@ -14,15 +15,10 @@ export interface BuiltGraph {
   inputs: tf.Tensor[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+/** Seeded values in [-0.5, 0.5) (the library's mulberry32 stream, centred). */
+export function rng(seed: number): () => number {
+  const g = new Rng(seed);
+  return () => g.next() - 0.5;
 }
 
 function seeded(model: tf.LayersModel, seed: number): void {
