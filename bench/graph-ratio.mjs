@@ -1,7 +1,10 @@
-// Usage: build c977a95's dist in /tmp/graph-base (git archive + tsc), npm run build:ts here, then: node bench/graph-ratio.mjs
-// Same-run ratio, c977a95 vs this branch: single steps alternated A/B, CPU time of this process
-// (process.cpuUsage: robust to the machine's load) and wall time; medians over many steps.
-const builds = { before: '/tmp/graph-base/dist/src/index.js', after: '/work/wt-graph/dist/src/index.js' };
+// Same-run ratio of one Sequential LSTM step, before vs after: single steps alternated A/B,
+// CPU time of this process (process.cpuUsage: robust to the machine's load) and wall time; medians.
+//   BEFORE=<a built checkout>/dist/src/index.js node bench/graph-ratio.mjs   (after: this checkout's dist/)
+//   (e.g. keep the worktree `npm run bench:compare -- --base <commit> --keep` builds); BE=js for the js backend, N steps.
+import { fileURLToPath } from 'node:url';
+if (!process.env.BEFORE) throw new Error('graph-ratio: set BEFORE to the dist/src/index.js of the build to compare against');
+const builds = { before: process.env.BEFORE, after: fileURLToPath(new URL('../dist/src/index.js', import.meta.url)) };
 const mods = {};
 for (const [k, p] of Object.entries(builds)) { mods[k] = await import(p); await mods[k].init(); mods[k].setBackend(process.env.BE ?? 'wasm'); }
 const B = 32, T = 20, I = 16, H = 64;
