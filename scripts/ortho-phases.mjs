@@ -20,7 +20,8 @@ for (const H of (process.argv.slice(2).length ? process.argv.slice(2).map(Number
   const time = (k, f) => { const t0 = performance.now(); const r = f(); add(k, performance.now() - t0); return r; };
   for (let r = 0; r < REPS; r++) {
     const v = new Float32Array(m * n);
-    time('draw (fillNormal)', () => new Rng(r + 1).fillNormal(v));
+    time('draw (fillNormal, Box–Muller)', () => new Rng(r + 1).fillNormal(v));
+    time('draw (fillNormalPolar, what init uses)', () => new Rng(r + 1).fillNormalPolar(v));
     time('copy in', () => { const f = be.f32(); for (let j = 0; j < m; j++) f.set(v.subarray(j * n, j * n + n), (V >>> 2) + j * ldv); });
     for (let p = 0; p < 2; p++) {
       time(`pass ${p + 1} Gram`, () => qr.gramLower(be, G, ldg, V, ldv, m, n));
