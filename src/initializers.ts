@@ -74,7 +74,8 @@ function orthogonal(gain: number): Initializer {
     config: { gain, seed: null },
     init(shape, rng, scratch) {
       const [rows, cols] = matrixOf(shape);
-      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), scratch?.be ?? initializerBackend(), scratch ?? null);
+      return orthogonalValues(rows, cols, gain, (out) => rng.fillNormal(out), scratch?.be ?? initializerBackend(), scratch ?? null,
+        (out) => rng.fillNormalPolar(out));
     },
     scratchFloats: (shape) => orthogonalScratchFloats(...matrixOf(shape)),
   };

@@ -123,16 +123,19 @@ export function orthonormalRowsGemm(be: Backend, v: Float32Array, m: number, n: 
  * Keras Orthogonal values for `shape` (rows = all but the last dimension, cols =
  * the last) from the normal stream (`fillNormal` writes the next values into an
  * array), times gain. `be` runs the GEMM path for large matrices (null: MGS only),
- * in `scratch` when given (orthogonalScratchFloats(rows, cols) floats).
+ * in `scratch` when given (orthogonalScratchFloats(rows, cols) floats). The GEMM path
+ * draws with `fillNormalLarge` when given (the model's initializer: the polar method,
+ * Rng.fillNormalPolar — at H = 2048 Box–Muller's sin/cos were 0.3 s of the construction).
  */
 export function orthogonalValues(rows: number, cols: number, gain: number, fillNormal: (out: Float32Array | Float64Array) => void,
-                                 be: Backend | null, scratch: InitScratch | null = null): Float32Array {
+                                 be: Backend | null, scratch: InitScratch | null = null,
+                                 fillNormalLarge: (out: Float32Array) => void = fillNormal): Float32Array {
   const n = Math.max(rows, cols), m = Math.min(rows, cols);
   const out = new Float32Array(rows * cols);
   // V [m, n]: row j is column j of the tall matrix, drawn consecutively
   if (be && usesGemm(m, n)) {
     const v = new Float32Array(m * n); // kept in JS: the MGS fallback needs the normals after V is overwritten
-    fillNormal(v);
+    fillNormalLarge(v);
     const L = layout(m, n);
     const done = withScratch(be, L.total, scratch, (be, ptr) => {
       if (!qrInScratch(be, ptr, v, m, n)) return false;

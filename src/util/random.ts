@@ -60,6 +60,33 @@ export class Rng {
     this.s = s;
     if (i < n) out[i] = this.normal();
   }
+  /**
+   * out[i] = standard normal values by Marsaglia's polar method: exact like Box–Muller (the same
+   * distribution) but with no sin/cos — about half the time per value (measured 16.7 M values:
+   * 0.30–0.46 s against 0.57–0.75 s). A different stream from normal()/fillNormal(): the large
+   * orthogonal initializer draws its normal matrix with it. Deterministic per state.
+   */
+  fillNormalPolar(out: Float32Array | Float64Array): void {
+    let i = 0;
+    const n = out.length;
+    if (n > 0 && this.spare !== null) { out[i++] = this.spare; this.spare = null; }
+    let s = this.s;
+    while (i + 1 < n) {
+      // a point uniform in the square, kept if inside the unit disc (π/4 of the time)
+      s = (s + 0x6d2b79f5) >>> 0;
+      const x = 2 * mix(s) - 1;
+      s = (s + 0x6d2b79f5) >>> 0;
+      const y = 2 * mix(s) - 1;
+      const r = x * x + y * y;
+      if (r >= 1 || r === 0) continue;
+      const f = Math.sqrt(-2 * Math.log(r) / r);
+      out[i] = x * f;
+      out[i + 1] = y * f;
+      i += 2;
+    }
+    this.s = s;
+    if (i < n) out[i] = this.normal();
+  }
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
