@@ -21,6 +21,7 @@ export class InputLayer {
 }
 
 /** One call of a layer: `layer.apply(inputs, { initialState, training })`. */
+/** One call of a layer in a graph (what `layer.apply` records): its input and output tensors. */
 export interface SymbolicNode {
   layer: Layer | InputLayer;
   /** Positional inputs, then initialState tensors (Keras appends them the same way). */
@@ -47,10 +48,11 @@ export class SymbolicTensor {
   }
 }
 
-type Sym<R> = [R] extends [false] ? SymbolicTensor : [R] extends [true] ? SymbolicTensor[] : SymbolicTensor | SymbolicTensor[];
+/** What `apply` returns for a layer whose several-outputs flag is `R`: one tensor (false), an array (true), or either. */
+export type SymbolicResult<R> = [R] extends [false] ? SymbolicTensor : [R] extends [true] ? SymbolicTensor[] : SymbolicTensor | SymbolicTensor[];
 /** What `layer.apply` returns, read from the layer's type: an array for returnState / several outputs. */
-export type SymbolicOutput<L> = L extends { readonly returnState: infer R } ? Sym<R>
-  : L extends { readonly multiOutput: infer M } ? Sym<M>
+export type SymbolicOutput<L> = L extends { readonly returnState: infer R } ? SymbolicResult<R>
+  : L extends { readonly multiOutput: infer M } ? SymbolicResult<M>
   : SymbolicTensor;
 
 let serial = 0;
