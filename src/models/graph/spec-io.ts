@@ -5,18 +5,38 @@
  */
 import type { Layer } from '../../layers/layer.js';
 import { layerFromConfig } from '../../layers/index.js';
-import { canonicalGraphLayer } from '../../io/functional/read.js';
+import { canonicalConfig, CLASS_SPECS, type LayerClass } from '../../keras/config.js';
+import { own } from '../../util/options.js';
 import { checkGraph } from '../../io/validate/graph.js';
 import { describe } from '../../names.js';
 import type { GraphSpec, GraphLayerSpec, GraphNodeSpec, TensorRef } from './spec.js';
 import type { Graph } from './topology.js';
 import { input, SymbolicTensor } from './symbolic.js';
 
-/** A layer's config in canonical snake_case (its input comes from the graph, not a batch_input_shape). */
+/**
+ * A layer's config in canonical snake_case (its input comes from the graph, not a batch_input_shape);
+ * a wrapper (Bidirectional, TimeDistributed) keeps its wrapped `layer`, canonical too. Built from
+ * keras/config.ts directly rather than through the file readers, so a page that only predicts
+ * does not carry the readers.
+ */
+function canonicalLayer(className: string, config: Record<string, unknown>, name: string): Record<string, unknown> {
+  const raw = { ...config };
+  delete raw.batch_input_shape;
+  delete raw.dtype;
+  const c = own(CLASS_SPECS, className)
+    ? canonicalConfig(className as LayerClass, raw, { where: `${className} '${name}'`, source: 'tfjs', className: className as LayerClass })
+    : raw;
+  const inner = config.layer as { class_name: string; config: Record<string, unknown> } | undefined;
+  if (inner && typeof inner === 'object') {
+    const innerName = (inner.config?.name as string) ?? `${name}/layer`;
+    c.layer = { class_name: inner.class_name, config: canonicalLayer(inner.class_name, inner.config, innerName) };
+  }
+  return c;
+}
+
 function layerSpec(l: Layer): GraphLayerSpec {
   const { class_name, config } = l.toConfig();
-  // The file readers' path (src/io/functional/read.ts): wrapped layers (Bidirectional, TimeDistributed) keep their `layer`.
-  return canonicalGraphLayer(class_name, config, l.name, 'tfjs', `${class_name} '${l.name}'`);
+  return { className: class_name, name: l.name, config: canonicalLayer(class_name, config, l.name) };
 }
 
 export function graphToSpec(name: string, g: Graph): GraphSpec {
