@@ -83,20 +83,24 @@ if (nodeOnly.length && !g.lstmWasmListed) { // vitest evaluates this config twic
     + nodeOnly.map(([f, why]) => `  ${f} (imports ${why})`).join('\n'));
 }
 
-/** shared/fixtures/** (beside the repo) as { relPath: {text} | {base64} }, for the fs shim. */
+/**
+ * shared/fixtures/** (beside the repo) and the repo's own generated test/fixtures/** (keys prefixed
+ * `repo-test/`) as { relPath: {text} | {base64} }, for the fs shim.
+ */
 function fixturesSnapshot(): Record<string, { text?: string; base64?: string }> {
-  const base = join(root, '..', 'shared', 'fixtures');
   const out: Record<string, { text?: string; base64?: string }> = {};
-  const walk = (dir: string) => {
+  const walk = (base: string, prefix: string, dir = base) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) { walk(p); continue; }
-      const rel = relative(base, p).split('\\').join('/');
+      if (e.isDirectory()) { walk(base, prefix, p); continue; }
+      const rel = prefix + relative(base, p).split('\\').join('/');
       const buf = readFileSync(p);
       out[rel] = /\.(json|md|txt|csv)$/.test(e.name) ? { text: buf.toString('utf8') } : { base64: buf.toString('base64') };
     }
   };
-  if (existsSync(base)) walk(base);
+  const shared = join(root, '..', 'shared', 'fixtures'), own = join(root, 'test', 'fixtures');
+  if (existsSync(shared)) walk(shared, '');
+  if (existsSync(own)) walk(own, 'repo-test/');
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `node:fs` for test files in the browser suite (vitest.browser.config.ts
  * resolves `fs`/`node:fs` imported from test/ here). It serves only the
- * numerics fixtures, shared/fixtures/**, from a snapshot the config embeds at
+ * numerics fixtures, shared/fixtures/** (and the repo's generated test/fixtures/**), from a snapshot the config embeds at
  * start-up (virtual:shared-fixtures), so fixture-reading kernel tests run in
  * Chromium unchanged. Any path containing `/shared/fixtures/` maps to the same
  * file (the absolute /work/shared/... and ../shared/... beside a clone alike);
@@ -15,12 +15,14 @@ const MARK = '/shared/fixtures';
 function key(path: string | URL): string {
   const p = (typeof path === 'string' ? path : path.pathname).replace(/\/+$/, '');
   const i = p.lastIndexOf(MARK);
-  if (i < 0) return '\0';
-  return p.slice(i + MARK.length).replace(/^\//, '');
+  if (i >= 0) return p.slice(i + MARK.length).replace(/^\//, '');
+  // the repo's own generated fixtures (test/fixtures/**, relative to the repo root or absolute)
+  const own = /(?:^|\/)test\/fixtures(?:\/(.*))?$/.exec(p);
+  return own ? `repo-test/${own[1] ?? ''}`.replace(/\/$/, '') : '\0';
 }
 
 function enoent(path: string | URL, op: string): Error {
-  return Object.assign(new Error(`ENOENT: no such file or directory, ${op} '${String(path)}' (browser fs shim: only shared/fixtures is served)`), { code: 'ENOENT' });
+  return Object.assign(new Error(`ENOENT: no such file or directory, ${op} '${String(path)}' (browser fs shim: only shared/fixtures and test/fixtures are served)`), { code: 'ENOENT' });
 }
 
 export function readFileSync(path: string | URL, options?: string | { encoding?: string | null }): string | Uint8Array {
