@@ -98,6 +98,8 @@ export class Recurrent extends Layer {
    * views of a shared layer (Object.create) reach the same one, as does the public resetStates.
    */
   private readonly carried: CarriedState = { owner: this, h: 0, c: 0, batch: 0, be: null, seed: null };
+  /** The state sizes last asked of the model's plan ([h] or [h, c] floats), reused while the batch repeats. */
+  private stateFloats: number[] = [];
   private x: Act | null = null;
   // node protocol: initial states given at this node (0, or 1/2 = [h(, c)]), their gradient buffers
   private nInit = 0; private dH0 = 0; private dC0 = 0;
@@ -275,7 +277,8 @@ export class Recurrent extends Layer {
   private ensureState(ctx: Ctx, B: number): void {
     const H = this.units, s = this.carried;
     // keyed by the layer itself, not a per-node view, so the regions survive re-plans
-    const [sh, sc] = ctx.state(s.owner, this.kind === 'lstm' ? [B * H, B * H] : [B * H]);
+    if (this.stateFloats[0] !== B * H) this.stateFloats = this.kind === 'lstm' ? [B * H, B * H] : [B * H];
+    const [sh, sc] = ctx.state(s.owner, this.stateFloats);
     s.h = sh;
     s.c = sc ?? 0;
     s.batch = B;
@@ -339,8 +342,9 @@ export class Recurrent extends Layer {
     if (xs.length !== 1 + this.nInit) {
       throw new Error(`${this.name} (${this.className}): planned for ${1 + this.nInit} inputs, called with ${xs.length}`);
     }
-    checkInitialStateShapes(this, xs.map((a) => a.shape));
-    return [this.run(ctx, xs[0], xs[1]?.ptr ?? 0, xs[2]?.ptr ?? 0), ...this.extraOutputs()];
+    if (xs.length > 1) checkInitialStateShapes(this, xs.map((a) => a.shape));
+    const y = this.run(ctx, xs[0], xs[1]?.ptr ?? 0, xs[2]?.ptr ?? 0);
+    return this.returnState ? [y, ...this.extraOutputs()] : [y];
   }
 
   /** Forward from the given initial state (h0p, c0p; 0 = none: zeros, or the carried state when stateful). */
@@ -355,8 +359,10 @@ export class Recurrent extends Layer {
         throw new Error(`${this.name}: stateful layer was built for batch size ${this.inputShape[0]}, got ${B}`);
       }
       this.ensureState(ctx, B);
-      // a given initial state wins over the carried one (Keras); the final state is carried either way
-      if (!h0p) {
+      // a given initial state wins over the carried one (Keras); the final state is carried either way.
+      // Inference reads the carried state in place (the kernel reads h0/c0 before it writes hT/cT, and
+      // no backward reads them again); training copies it, since it is overwritten before the backward.
+      if (!h0p && ctx.grad) {
         const f = be.f32(), s = this.carried;
         f.copyWithin(this.h0 >>> 2, s.h >>> 2, (s.h >>> 2) + B * H);
         if (this.c0) f.copyWithin(this.c0 >>> 2, s.c >>> 2, (s.c >>> 2) + B * H);
@@ -369,7 +375,9 @@ export class Recurrent extends Layer {
       if (this.c0) f.copyWithin(this.c0 >>> 2, c0p >>> 2, (c0p >>> 2) + B * H);
     }
     this.fromState = this.usedState || h0p !== 0;
-    const h0 = this.fromState ? this.h0 : 0, c0 = this.fromState ? this.c0 : 0;
+    const inPlace = this.usedState && !h0p && !ctx.grad;
+    const h0 = !this.fromState ? 0 : inPlace ? this.carried.h : this.h0;
+    const c0 = !this.fromState ? 0 : inPlace ? this.carried.c : this.c0;
     let flags = (this.goBackwards ? RNN.goBackwards : 0) | (ctx.grad ? RNN.training : 0) | (this.resetAfter ? RNN.resetAfter : 0);
     if (this.tokenSums && input === x.ptr && this.projectByToken(ctx, B, T, I)) flags |= RNN.projected;
     const bias = this.useBias ? this.w(2) : 0;
@@ -389,7 +397,7 @@ export class Recurrent extends Layer {
       f.copyWithin(s.h >>> 2, this.hT >>> 2, (this.hT >>> 2) + B * H);
       if (s.c) f.copyWithin(s.c >>> 2, this.cT >>> 2, (this.cT >>> 2) + B * H);
     }
-    this.x = { ...x, ptr: input };
+    this.x = { ptr: input, shape: x.shape, mask: x.mask };
     if (!this.returnSequences) return { ptr: this.hT, shape: [B, H], mask: 0 };
     if (this.Yz && x.mask) {
       // Y stays untouched (backward reads it); the layer's output is a copy with masked steps zeroed

@@ -148,9 +148,13 @@ export function checkY(yIn: TensorLike, n: number, spec: TargetSpec, who: string
 export function gatherRows(t: Tensor, idx: ArrayLike<number>, from: number, to: number,
                            dst: Float32Array | Int32Array, at: number): void {
   const row = t.size / t.shape[0];
-  for (let r = from; r < to; r++) {
-    const src = idx[r] * row;
-    dst.set(t.data.subarray(src, src + row), at + (r - from) * row);
+  // one copy per run of consecutive rows (predict and unshuffled batches are one run)
+  for (let r = from; r < to;) {
+    let e = r + 1;
+    while (e < to && idx[e] === idx[e - 1] + 1) e++;
+    const src = idx[r] * row, n = (e - r) * row;
+    dst.set(n === t.data.length ? t.data : t.data.subarray(src, src + n), at + (r - from) * row);
+    r = e;
   }
 }
 

@@ -16,7 +16,6 @@
  * changes (data.ts), so an error never leaves a model half-updated.
  */
 import { checkOptions } from '../../util/options.js';
-import { Recurrent } from '../../layers/recurrent.js';
 import { Tensor } from '../../tensor.js';
 import { getOptimizer } from '../../optimizers.js';
 import { rowIndices } from '../data.js';
@@ -46,14 +45,6 @@ export abstract class ModelBase extends ModelSteps {
   /** @internal build from the first batch a dataset yields, as fit builds from x. */
   buildFor(x: unknown): void {
     this.prepare(x);
-  }
-
-  /** Fixed batch size of a stateful model, else null. */
-  fixedBatch(): number | null {
-    if (!this.graph) return null;
-    const stateful = this.graph.layers.some((l) => l instanceof Recurrent && l.stateful);
-    const b = this.graph.tensors[this.graph.inputs[0].tensor].shape[0];
-    return stateful && b !== null ? b : null;
   }
 
   /** Gradients of the loss w.r.t. every weight, without updating. */
@@ -206,15 +197,21 @@ export abstract class ModelBase extends ModelSteps {
       const to = Math.min(N, from + bs);
       this.forwardRows(ctx, xs, idx, from, to);
       const f = be.f32();
-      g.outputs.forEach((t, i) => {
-        const o = exec.acts[t];
-        const row = prod(o.shape) / o.shape[0];
-        if (!outs[i]) outs[i] = { shape: [N, ...o.shape.slice(1)], data: new Float32Array(N * row) };
-        outs[i].data.set(f.subarray(o.ptr >>> 2, (o.ptr >>> 2) + (to - from) * row), from * row);
-      });
+      for (let i = 0; i < g.outputs.length; i++) {
+        const o = exec.acts[g.outputs[i]];
+        const row = prod(o.shape) / o.shape[0], at = o.ptr >>> 2, n = (to - from) * row;
+        if (n === N * row) { // one batch: copied out in one step (the per-call cost of a streaming step)
+          const shape = o.shape.slice();
+          shape[0] = N;
+          outs[i] = { shape, data: f.slice(at, at + n) };
+          continue;
+        }
+        outs[i] ??= { shape: [N, ...o.shape.slice(1)], data: new Float32Array(N * row) };
+        outs[i].data.set(f.subarray(at, at + n), from * row);
+      }
     }
-    const tensors = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
-    return tensors.length === 1 ? tensors[0] : tensors;
+    if (outs.length === 1) return new Tensor(outs[0].data, outs[0].shape, 'float32');
+    return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
   }
 
   /**

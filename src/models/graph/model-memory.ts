@@ -43,6 +43,12 @@ interface Placed {
 
 const ALIGN_FLOATS = 4;
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+/** Element-wise equal number lists (allocation-free: on the per-call path). */
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 /** A workspace bigger than the call needs is kept while it is at most 2× or this much larger. */
 const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
@@ -293,11 +299,7 @@ export abstract class ModelMemory {
   protected sameAsLastCall(shapes: number[][], training: boolean): boolean {
     const c = this.wsLast;
     if (!c || c.training !== training || c.shapes.length !== shapes.length) return false;
-    for (let k = 0; k < shapes.length; k++) {
-      const a = c.shapes[k], b = shapes[k];
-      if (a.length !== b.length) return false;
-      for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
-    }
+    for (let k = 0; k < shapes.length; k++) if (!sameNumbers(c.shapes[k], shapes[k])) return false;
     const layers = this.graph!.layers;
     for (let i = 0; i < layers.length; i++) if (layers[i].trainable !== c.trainable[i]) return false;
     return true;
@@ -377,13 +379,15 @@ export abstract class ModelMemory {
   }
 
   protected ctx(be: Backend, training: boolean, grad: boolean, carryState = false): Ctx {
-    return { be, k: be.k, training, grad, rng: this.rng, carryState, state: (l, floats) => this.stateRegions(l, floats) };
+    return { be, k: be.k, training, grad, rng: this.rng, carryState, state: this.stateFn };
   }
+
+  private readonly stateFn = (layer: Layer, floats: number[]): number[] => this.stateRegions(layer, floats);
 
   /** A layer view's persistent state regions ('state:<layer>' block), placed on first use or when the sizes change. */
   protected stateRegions(layer: Layer, floats: number[]): number[] {
     const had = this.stateSizes.get(layer);
-    if (had && had.floats.length === floats.length && had.floats.every((n, i) => n === floats[i])) return had.ptrs;
+    if (had && sameNumbers(had.floats, floats)) return had.ptrs;
     const exec = this.exec!;
     const at = exec.views.indexOf(layer);
     const label = at >= 0 ? exec.labels[at] : layer.name;

@@ -2,6 +2,7 @@
 import type { Backend } from '../../backend/types.js';
 import type { Act, Ctx, Shape } from '../../layers/layer.js';
 import { Embedding } from '../../layers/embedding.js';
+import { Recurrent } from '../../layers/recurrent.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { takeLoss, type Loss } from '../../losses.js';
 import { weightPenalty, activityPenalty, addInto, applyConstraints, hasWeightPenalties, hasConstraints } from '../../train/penalties.js';
@@ -19,9 +20,17 @@ const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== nu
 
 /** The compute side of a model: data checks, forward rows, losses and metrics per output, training and evaluation steps. */
 export abstract class ModelSteps extends ModelMemory {
-  protected inputSpecs(): InputSpec[] {
+  /** What the per-call checks need to know of the current graph, derived once per graph (predict runs per step when streaming). */
+  private facts: { graph: object; specs: InputSpec[]; names: string[]; fixedBatch: number | null } | null = null;
+
+  /**
+   * Per input: its shape, and int32 token ids when it feeds an Embedding; the input names; and
+   * the fixed batch size of a stateful model.
+   */
+  private graphFacts(): { specs: InputSpec[]; names: string[]; fixedBatch: number | null } {
     const g = this.graph!;
-    return g.inputs.map((inp) => {
+    if (this.facts?.graph === g) return this.facts;
+    const specs = g.inputs.map((inp) => {
       // int32 token ids when the input feeds an Embedding (the smallest inputDim bounds them)
       let ids: InputSpec['ids'] = null;
       for (const c of g.tensors[inp.tensor].consumers) {
@@ -30,6 +39,15 @@ export abstract class ModelSteps extends ModelMemory {
       }
       return { shape: g.tensors[inp.tensor].shape, ids };
     });
+    const stateful = g.layers.some((l) => l instanceof Recurrent && l.stateful);
+    const b = g.tensors[g.inputs[0].tensor].shape[0];
+    this.facts = { graph: g, specs, names: g.inputs.map((i) => i.layer.name), fixedBatch: stateful && b !== null ? b : null };
+    return this.facts;
+  }
+
+  /** Fixed batch size of a stateful model, else null. */
+  fixedBatch(): number | null {
+    return this.graph ? this.graphFacts().fixedBatch : null;
   }
 
   /** @internal output j's shape (incl. batch). */
@@ -165,7 +183,7 @@ export abstract class ModelSteps extends ModelMemory {
 
   /** x as one tensor per input: a tensor (one input), an array (one per input) or a record by input name. */
   protected inputList(xIn: unknown, who: string): TensorLike[] {
-    const g = this.graph!, names = g.inputs.map((i) => i.layer.name), n = names.length;
+    const { names } = this.graphFacts(), n = names.length;
     const want = () => `${n} input${n > 1 ? 's' : ''} (${names.map((s) => `'${s}'`).join(', ')})`;
     if (Array.isArray(xIn) && (n > 1 || (xIn.length === 1 && isTensorObject(xIn[0])))) {
       if (xIn.length !== n) throw new Error(`${who}: the model has ${want()}; x must be an array of ${n} tensors, one per input, got an array of ${xIn.length}`);
@@ -208,8 +226,9 @@ export abstract class ModelSteps extends ModelMemory {
 
   /** Validated inputs (same number of samples each). */
   protected checkInputs(xIn: unknown, who: string): Tensor[] {
-    const specs = this.inputSpecs(), list = this.inputList(xIn, who), names = this.graph!.inputs.map((i) => i.layer.name);
-    const xs = list.map((x, k) => checkX(x, specs[k], list.length > 1 ? `${who}: input '${names[k]}'` : who));
+    const { specs, names } = this.graphFacts(), list = this.inputList(xIn, who);
+    if (list.length === 1) return [checkX(list[0], specs[0], who)];
+    const xs = list.map((x, k) => checkX(x, specs[k], `${who}: input '${names[k]}'`));
     xs.forEach((x, k) => {
       if (x.shape[0] !== xs[0].shape[0]) {
         throw new Error(`${who}: every input needs the same number of samples: '${names[0]}' has ${xs[0].shape[0]}, '${names[k]}' has ${x.shape[0]}`);
