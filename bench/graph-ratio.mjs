@@ -1,7 +1,10 @@
-// Same-run ratio of one Sequential LSTM step, before vs after: single steps alternated A/B,
+// Same-run ratio of one Sequential LSTM step, before vs after: steps alternated A/B in one process,
 // CPU time of this process (process.cpuUsage: robust to the machine's load) and wall time; medians.
+//   predict / train: one step of LSTM(64) → Dense on [32, 20, 16];
+//   stream: one streaming predict of a stateful LSTM(128), batchInputShape [1, 1, 64] (timed in groups of 200 calls).
 //   BEFORE=<a built checkout>/dist/src/index.js node bench/graph-ratio.mjs   (after: this checkout's dist/)
-//   (e.g. keep the worktree `npm run bench:compare -- --base <commit> --keep` builds); BE=js for the js backend, N steps.
+//   (e.g. keep the worktree `npm run bench:compare -- --base <commit> --keep` builds); BE=js for the js backend,
+//   N samples per op, OPS=stream (comma-separated) for some of the ops.
 import { fileURLToPath } from 'node:url';
 if (!process.env.BEFORE) throw new Error('graph-ratio: set BEFORE to the dist/src/index.js of the build to compare against');
 const builds = { before: process.env.BEFORE, after: fileURLToPath(new URL('../dist/src/index.js', import.meta.url)) };
@@ -15,21 +18,33 @@ function make(m) {
   model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   return { model, x: m.tensor(xs, [B, T, I]), y: m.tensor(ys, [B, 1]) };
 }
+function makeStream(m) {
+  const model = new m.Sequential([m.layers.lstm({ units: 128, stateful: true, batchInputShape: [1, 1, 64] })], { seed: 4 });
+  return { model, x: m.tensor(Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 0.37)), [1, 1, 64]) };
+}
 const inst = { before: make(mods.before), after: make(mods.after) };
+const stream = { before: makeStream(mods.before), after: makeStream(mods.after) };
 const N = Number(process.env.N ?? 300);
+const GROUP = 200; // streaming calls per timed sample (one call is ~15 µs)
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const med = (a) => { const s = a.slice().sort((p, q) => p - q); return s[s.length >> 1]; };
-for (const op of ['predict', 'train']) {
-  const run = (k) => { const { model, x, y } = inst[k]; return op === 'predict' ? model.predict(x) : model.trainOnBatch(x, y); };
+for (const op of process.env.OPS?.split(',') ?? ['predict', 'train', 'stream']) {
+  const reps = op === 'stream' ? GROUP : 1;
+  const run = (k) => {
+    if (op === 'stream') { const { model, x } = stream[k]; for (let i = 0; i < GROUP; i++) model.predict(x); return; }
+    const { model, x, y } = inst[k];
+    return op === 'predict' ? model.predict(x) : model.trainOnBatch(x, y);
+  };
   for (const k of ['before', 'after']) for (let i = 0; i < 20; i++) run(k);
   const res = { before: { cpu: [], wall: [] }, after: { cpu: [], wall: [] } };
   for (let i = 0; i < N; i++) {
     for (const k of i % 2 ? ['after', 'before'] : ['before', 'after']) {
       const c0 = cpu(), t0 = performance.now();
       run(k);
-      res[k].wall.push(performance.now() - t0); res[k].cpu.push(cpu() - c0);
+      res[k].wall.push((performance.now() - t0) / reps); res[k].cpu.push((cpu() - c0) / reps);
     }
   }
-  const r = (m) => `before ${med(res.before[m]).toFixed(3)} ms, after ${med(res.after[m]).toFixed(3)} ms, ratio ${(med(res.after[m]) / med(res.before[m])).toFixed(4)}`;
-  console.log(`${op} (${process.env.BE ?? 'wasm'}, B${B} T${T} I${I} H${H}, ${N} alternated steps each): cpu ${r('cpu')}; wall ${r('wall')}`);
+  const r = (m) => `before ${med(res.before[m]).toFixed(4)} ms, after ${med(res.after[m]).toFixed(4)} ms, ratio ${(med(res.after[m]) / med(res.before[m])).toFixed(4)}`;
+  const what = op === 'stream' ? `stateful LSTM(128) [1, 1, 64], ${N} alternated groups of ${GROUP} calls, per call` : `B${B} T${T} I${I} H${H}, ${N} alternated steps each`;
+  console.log(`${op} (${process.env.BE ?? 'wasm'}, ${what}): cpu ${r('cpu')}; wall ${r('wall')}`);
 }
