@@ -46,11 +46,13 @@ export interface StepBlock {
 /**
  * s.update() (the optimizer step) if loss and grads are finite and the result is
  * finite; otherwise throws NonFiniteStepError with weights and optimizer state
- * exactly as before the call. `where` starts the message ("model.trainOnBatch: …").
+ * exactly as before the call. `where` (or what it returns) starts the message ("model.trainOnBatch: …").
  */
-export function applyFiniteStep(s: StepBlock, loss: number, where: string): void {
+export function applyFiniteStep(s: StepBlock, loss: number, where: string | (() => string)): void {
+  // `where` may be a function: a message is built only when a step fails (trainOnBatch's names the batch's shapes)
+  const at = () => (typeof where === 'function' ? where() : where);
   const fail = (detail: string) => new NonFiniteStepError(
-    `${where}: ${detail}; the step was not applied (weights and optimizer state are unchanged). ` +
+    `${at()}: ${detail}; the step was not applied (weights and optimizer state are unchanged). ` +
     'Lower the learning rate, set clipNorm, or check the data', detail);
   if (!Number.isFinite(loss)) throw fail(`the loss is ${loss}`);
   // Σx² accumulated in float64 by the backend kernel: finite exactly when every element is
@@ -71,7 +73,7 @@ export function applyFiniteStep(s: StepBlock, loss: number, where: string): void
   const f2 = s.be.f32(), bad = firstNonFinite(f2, s.params >>> 2, s.n);
   if (!saved) {
     // unreachable by the bounds above (|g| ≤ 1e6, |w| ≤ 1e30 and lr·|g| ≤ 1e30 cannot overflow any update rule)
-    throw new Error(`${where}: the update made '${s.weightAt(bad)}' non-finite although its inputs were small; this is a bug, please report it`);
+    throw new Error(`${at()}: the update made '${s.weightAt(bad)}' non-finite although its inputs were small; this is a bug, please report it`);
   }
   f2.set(saved.params, s.params >>> 2);
   s.optimizer.restore(saved.opt);

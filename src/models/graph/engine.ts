@@ -243,7 +243,7 @@ export abstract class ModelBase extends ModelSteps {
     const end = this.begin('trainOnBatch');
     try {
       return this.stepChecked(x, y, rowIndices(N), 0, N, true,
-        { where: `${this.name}.trainOnBatch: on this batch (${N} samples, x ${x.map((t) => shapeStr(t.shape)).join(', ')})` }).loss;
+        { where: () => `${this.name}.trainOnBatch: on this batch (${N} samples, x ${x.map((t) => shapeStr(t.shape)).join(', ')})` }).loss;
     } finally {
       end();
     }

@@ -45,6 +45,16 @@ export abstract class ModelSteps extends ModelMemory {
     return this.facts;
   }
 
+  /** Whether any placed weight has a regularizer / a constraint (fixed once placed; asked on every step). */
+  private penaltyFlags: { placed: object; weights: boolean; constraints: boolean } | null = null;
+
+  private penaltiesOf(): { weights: boolean; constraints: boolean } {
+    if (this.penaltyFlags?.placed !== this.placed) {
+      this.penaltyFlags = { placed: this.placed, weights: hasWeightPenalties(this.placed), constraints: hasConstraints(this.placed) };
+    }
+    return this.penaltyFlags;
+  }
+
   /** Fixed batch size of a stateful model, else null. */
   fixedBatch(): number | null {
     return this.graph ? this.graphFacts().fixedBatch : null;
@@ -126,7 +136,7 @@ export abstract class ModelSteps extends ModelMemory {
 
   /** Weight and activity regularization: the penalty; with withGrad, the activity gradients (backward adds them). */
   protected penalties(be: Backend, withGrad: boolean): number {
-    const w = hasWeightPenalties(this.placed) ? weightPenalty(this.placed, be.f32(), this.store.params >>> 2, -1) : 0;
+    const w = this.penaltiesOf().weights ? weightPenalty(this.placed, be.f32(), this.store.params >>> 2, -1) : 0;
     const a = activityPenalty(this.exec!.nodeLayers, this.exec!.nodeOuts, be.f32(), withGrad);
     this.activityGrads = a.grads;
     return w + a.value;
@@ -140,7 +150,7 @@ export abstract class ModelSteps extends ModelMemory {
       applyWeightDecay(ranges, this.be!.f32(), this.store.params >>> 2, opt.weightDecay, opt.nextLearningRate());
     }
     opt.apply(this.store.params, this.store.grads);
-    if (hasConstraints(this.placed)) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
+    if (this.penaltiesOf().constraints) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
   }
 
   protected zeroGrads(be: Backend): void {
@@ -258,7 +268,7 @@ export abstract class ModelSteps extends ModelMemory {
 
   /** @internal forward + backward (+ update) on validated rows idx[from..to). */
   stepChecked(x: Tensor | Tensor[], y: Tensor | (Tensor | null)[], idx: ArrayLike<number>, from: number, to: number, update: boolean,
-              opts: { training?: boolean; carryState?: boolean; metricAcc?: Float64Array; weights?: Tensor | null; where?: string } = {}): { loss: number; rows: number } {
+              opts: { training?: boolean; carryState?: boolean; metricAcc?: Float64Array; weights?: Tensor | null; where?: string | (() => string) } = {}): { loss: number; rows: number } {
     const xs = Array.isArray(x) ? x : [x];
     const ys = Array.isArray(y) ? y : this.graph!.outputs.map((_, j) => (j === 0 ? y : null));
     const be = this.sync();
@@ -268,7 +278,7 @@ export abstract class ModelSteps extends ModelMemory {
     const { loss, rows } = this.lossRows(ctx, ys, idx, from, to, true, opts.weights ?? null, opts.metricAcc);
     this.exec!.backward(ctx, this.activityGrads, addInto);
     // after backward: the layers' kernels write their weight gradients, the penalty's adds to them
-    if (hasWeightPenalties(this.placed)) weightPenalty(this.placed, be.f32(), this.store.params >>> 2, this.store.grads >>> 2);
+    if (this.penaltiesOf().weights) weightPenalty(this.placed, be.f32(), this.store.params >>> 2, this.store.grads >>> 2);
     if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
@@ -277,7 +287,7 @@ export abstract class ModelSteps extends ModelMemory {
    * One optimizer step over the whole block (weight decay, the update rule, then the layers'
    * constraints), applied only if everything stays finite (finite-step.ts).
    */
-  protected applyStep(be: Backend, loss: number, where: string): void {
+  protected applyStep(be: Backend, loss: number, where: string | (() => string)): void {
     applyFiniteStep({
       be, params: this.store.params, grads: this.store.grads, n: this.nParams, optimizer: this.optimizer!,
       update: () => this.optimizerStep(),
