@@ -136,6 +136,7 @@ export abstract class ModelMemory {
       }
     }
     this.layerPlaced = new Map(g.layers.map((l) => [l, specs.map((p, i) => (p.layer === l ? i : -1)).filter((i) => i >= 0)]));
+    this.placed = specs; // before the graph: what is derived per graph (model-steps' graphFacts) reads both
     this.graph = g;
     const t = this.training;
     if (t) {
@@ -143,7 +144,6 @@ export abstract class ModelMemory {
       for (let j = t.losses.length; j < g.outputs.length; j++) { t.losses.push(null); t.weights.push(1); t.metrics.push([]); }
     }
     this.exec = new ExecPlan(g, g.outputs.map((_, j) => !this.lossOnFirstOnly() || j === 0));
-    this.placed = specs;
     this.nParams = Math.max(off, ALIGN_FLOATS);
   }
 

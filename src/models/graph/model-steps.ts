@@ -18,16 +18,25 @@ import { ModelMemory } from './model-memory.js';
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const isTensorObject = (v: unknown): boolean => v instanceof Tensor || (v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v && 'shape' in v);
 
+interface GraphFacts {
+  specs: InputSpec[];
+  names: string[];
+  fixedBatch: number | null;
+  weightPenalties: boolean;
+  constraints: boolean;
+}
+
 /** The compute side of a model: data checks, forward rows, losses and metrics per output, training and evaluation steps. */
 export abstract class ModelSteps extends ModelMemory {
   /** What the per-call checks need to know of the current graph, derived once per graph (predict runs per step when streaming). */
-  private facts: { graph: object; specs: InputSpec[]; names: string[]; fixedBatch: number | null } | null = null;
+  private facts: (GraphFacts & { graph: object }) | null = null;
 
   /**
-   * Per input: its shape, and int32 token ids when it feeds an Embedding; the input names; and
-   * the fixed batch size of a stateful model.
+   * Per input: its shape, and int32 token ids when it feeds an Embedding; the input names; the
+   * fixed batch size of a stateful model; whether any weight has a regularizer / a constraint.
+   * setGraph places the weights with the graph, so both are fixed for a given graph.
    */
-  private graphFacts(): { specs: InputSpec[]; names: string[]; fixedBatch: number | null } {
+  private graphFacts(): GraphFacts {
     const g = this.graph!;
     if (this.facts?.graph === g) return this.facts;
     const specs = g.inputs.map((inp) => {
@@ -41,18 +50,11 @@ export abstract class ModelSteps extends ModelMemory {
     });
     const stateful = g.layers.some((l) => l instanceof Recurrent && l.stateful);
     const b = g.tensors[g.inputs[0].tensor].shape[0];
-    this.facts = { graph: g, specs, names: g.inputs.map((i) => i.layer.name), fixedBatch: stateful && b !== null ? b : null };
+    this.facts = {
+      graph: g, specs, names: g.inputs.map((i) => i.layer.name), fixedBatch: stateful && b !== null ? b : null,
+      weightPenalties: hasWeightPenalties(this.placed), constraints: hasConstraints(this.placed),
+    };
     return this.facts;
-  }
-
-  /** Whether any placed weight has a regularizer / a constraint (fixed once placed; asked on every step). */
-  private penaltyFlags: { placed: object; weights: boolean; constraints: boolean } | null = null;
-
-  private penaltiesOf(): { weights: boolean; constraints: boolean } {
-    if (this.penaltyFlags?.placed !== this.placed) {
-      this.penaltyFlags = { placed: this.placed, weights: hasWeightPenalties(this.placed), constraints: hasConstraints(this.placed) };
-    }
-    return this.penaltyFlags;
   }
 
   /** Fixed batch size of a stateful model, else null. */
@@ -136,7 +138,7 @@ export abstract class ModelSteps extends ModelMemory {
 
   /** Weight and activity regularization: the penalty; with withGrad, the activity gradients (backward adds them). */
   protected penalties(be: Backend, withGrad: boolean): number {
-    const w = this.penaltiesOf().weights ? weightPenalty(this.placed, be.f32(), this.store.params >>> 2, -1) : 0;
+    const w = this.graphFacts().weightPenalties ? weightPenalty(this.placed, be.f32(), this.store.params >>> 2, -1) : 0;
     const a = activityPenalty(this.exec!.nodeLayers, this.exec!.nodeOuts, be.f32(), withGrad);
     this.activityGrads = a.grads;
     return w + a.value;
@@ -150,7 +152,7 @@ export abstract class ModelSteps extends ModelMemory {
       applyWeightDecay(ranges, this.be!.f32(), this.store.params >>> 2, opt.weightDecay, opt.nextLearningRate());
     }
     opt.apply(this.store.params, this.store.grads);
-    if (this.penaltiesOf().constraints) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
+    if (this.graphFacts().constraints) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
   }
 
   protected zeroGrads(be: Backend): void {
@@ -278,7 +280,7 @@ export abstract class ModelSteps extends ModelMemory {
     const { loss, rows } = this.lossRows(ctx, ys, idx, from, to, true, opts.weights ?? null, opts.metricAcc);
     this.exec!.backward(ctx, this.activityGrads, addInto);
     // after backward: the layers' kernels write their weight gradients, the penalty's adds to them
-    if (this.penaltiesOf().weights) weightPenalty(this.placed, be.f32(), this.store.params >>> 2, this.store.grads >>> 2);
+    if (this.graphFacts().weightPenalties) weightPenalty(this.placed, be.f32(), this.store.params >>> 2, this.store.grads >>> 2);
     if (update) this.applyStep(be, loss, opts.where ?? `${this.name}.fit`);
     return { loss, rows };
   }
