@@ -125,13 +125,18 @@ export abstract class Optimizer {
     return this.be === be && this.n === n;
   }
 
-  /** Clip G in place, then update W. Returns the gradient's global norm before clipping (NaN-aware). */
   /** The rate the next update uses (the schedule at the current iteration count). */
   nextLearningRate(): number {
     return this.schedule ? this.schedule(this.iterations) : this.learningRate;
   }
 
-  apply(W: number, G: number): void {
+  /**
+   * Clip G, then update W. `ranges` (float offsets and sizes in the block): only those elements
+   * are updated, with their slots (frozen layers' weights and slots stay as they are, as Keras
+   * updates only trainable variables); null: the whole block. The caller zeroes the gradient
+   * outside the ranges, so clipping sees only what is trained.
+   */
+  apply(W: number, G: number, ranges: readonly { offset: number; size: number }[] | null = null): void {
     const be = this.be!;
     if (this.schedule) this.learningRate = this.schedule(this.iterations);
     if (this.clipValue !== null) be.k.clipByValue(G, this.n, this.clipValue);
@@ -140,7 +145,22 @@ export abstract class Optimizer {
       if (norm > this.clipNorm) be.k.scale(G, this.n, this.clipNorm / norm);
     }
     this.iterations++;
-    this.update(be, W, G, this.n);
+    if (!ranges) {
+      this.update(be, W, G, this.n);
+      return;
+    }
+    // update() reads this.slots: point them at each range for its call (slots share the block's layout)
+    const base = this.slots;
+    try {
+      for (const r of ranges) {
+        if (r.offset < 0 || r.size < 0 || r.offset + r.size > this.n) throw new Error(`${this.className}: update range [${r.offset}, ${r.offset + r.size}) is outside the ${this.n} parameters`);
+        if (r.size === 0) continue;
+        this.slots = base.map((p) => p + 4 * r.offset);
+        this.update(be, W + 4 * r.offset, G + 4 * r.offset, r.size);
+      }
+    } finally {
+      this.slots = base;
+    }
   }
 
   protected clipConfig(): Record<string, unknown> {

@@ -151,8 +151,35 @@ export abstract class ModelSteps extends ModelMemory {
       const ranges = this.placed.map((p) => ({ offset: p.offset, size: p.size, trainable: p.layer.trainable }));
       applyWeightDecay(ranges, this.be!.f32(), this.store.params >>> 2, opt.weightDecay, opt.nextLearningRate());
     }
-    opt.apply(this.store.params, this.store.grads);
-    if (this.graphFacts().constraints) applyConstraints(this.placed, this.be!.f32(), this.store.params >>> 2);
+    const ranges = this.trainableRanges();
+    opt.apply(this.store.params, this.store.grads, ranges);
+    if (this.graphFacts().constraints) applyConstraints(ranges ? this.placed.filter((p) => p.layer.trainable) : this.placed, this.be!.f32(), this.store.params >>> 2);
+  }
+
+  /**
+   * The float ranges of the block the optimizer updates: runs of weights of trainable layers;
+   * null when every layer is trainable (one update over the whole block). Keras updates only
+   * trainable variables: a frozen layer's weights (and its optimizer slots) do not move, not
+   * even by momentum left from the steps before it was frozen.
+   */
+  protected trainableRanges(): { offset: number; size: number }[] | null {
+    const placed = this.placed;
+    if (placed.every((p) => p.layer.trainable)) return null;
+    const runs: { offset: number; size: number }[] = [];
+    // placed in offset order: a run ends where a frozen weight sits (alignment padding inside a run has zero gradient)
+    for (let i = 0; i < placed.length; i++) {
+      const p = placed[i];
+      if (!p.layer.trainable) continue;
+      if (i > 0 && placed[i - 1].layer.trainable) runs[runs.length - 1].size = p.offset + p.size - runs[runs.length - 1].offset;
+      else runs.push({ offset: p.offset, size: p.size });
+    }
+    return runs;
+  }
+
+  /** Zero the gradient of frozen layers' weights (nothing trains them; clipping and the finite check see only the rest). */
+  protected zeroFrozenGrads(be: Backend): void {
+    const f = be.f32(), g0 = this.store.grads >>> 2;
+    for (const p of this.placed) if (!p.layer.trainable) f.fill(0, g0 + p.offset, g0 + p.offset + p.size);
   }
 
   protected zeroGrads(be: Backend): void {
@@ -290,6 +317,7 @@ export abstract class ModelSteps extends ModelMemory {
    * constraints), applied only if everything stays finite (finite-step.ts).
    */
   protected applyStep(be: Backend, loss: number, where: string | (() => string)): void {
+    this.zeroFrozenGrads(be);
     applyFiniteStep({
       be, params: this.store.params, grads: this.store.grads, n: this.nParams, optimizer: this.optimizer!,
       update: () => this.optimizerStep(),
