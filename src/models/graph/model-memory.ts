@@ -52,6 +52,19 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 /** A workspace bigger than the call needs is kept while it is at most 2× or this much larger. */
 const WORKSPACE_SLACK_BYTES = 64 * 2 ** 20;
 
+/** A call the placed workspace serves as laid out (see wsServed). */
+interface ServedCall {
+  shapes: number[][];
+  training: boolean;
+  trainable: boolean[];
+  /** shapes, mode and needDx as one string (the release rule in leave() compares it across calls) */
+  key: string;
+}
+
+function sameFlags(a: readonly boolean[], b: readonly boolean[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /**
  * Layers shared between models (Keras: inference encoder/decoder models built from a trained
  * model's layers). A layer's weights live in one model's block at a time: the model that used
@@ -92,7 +105,12 @@ export abstract class ModelMemory {
   protected wsTraining = false;
   protected wsNeedDx = '';
   protected wsKey = '';
-  protected wsLast: { shapes: number[][]; training: boolean; trainable: boolean[] } | null = null;
+  /**
+   * The calls the placed workspace serves as laid out now: at most one per mode (training,
+   * inference), all with the trainable flags of the last exec.refresh(). A call matching one
+   * runs with no layout work, so alternating trainOnBatch and predict does not re-lay-out.
+   */
+  protected wsServed: ServedCall[] = [];
   /** The workspace key at the end of the previous public call (a repeated shape keeps its workspace). */
   protected lastCallKey = '';
   /** The public call running now (named in out-of-memory errors). */
@@ -295,18 +313,21 @@ export abstract class ModelMemory {
     this.be = null;
   }
 
-  /** The steady-state test, allocation-free: same shapes, mode and trainable flags as the last call. */
-  protected sameAsLastCall(shapes: number[][], training: boolean): boolean {
-    const c = this.wsLast;
-    if (!c || c.training !== training || c.shapes.length !== shapes.length) return false;
-    for (let k = 0; k < shapes.length; k++) if (!sameNumbers(c.shapes[k], shapes[k])) return false;
+  /** The steady-state test, allocation-free: a call the workspace serves as laid out now (same shapes, mode, trainable flags). */
+  protected servedCall(shapes: number[][], training: boolean): ServedCall | null {
     const layers = this.graph!.layers;
-    for (let i = 0; i < layers.length; i++) if (layers[i].trainable !== c.trainable[i]) return false;
-    return true;
+    for (const c of this.wsServed) {
+      if (c.training !== training || c.shapes.length !== shapes.length) continue;
+      let same = true;
+      for (let k = 0; same && k < shapes.length; k++) same = sameNumbers(c.shapes[k], shapes[k]);
+      for (let i = 0; same && i < layers.length; i++) same = layers[i].trainable === c.trainable[i];
+      if (same) return c;
+    }
+    return null;
   }
 
   protected forgetWorkspace(): void {
-    this.wsLast = null;
+    this.wsServed = [];
     this.wsCap = [];
     this.wsKey = '';
     this.wsNeedDx = '';
@@ -321,21 +342,39 @@ export abstract class ModelMemory {
    */
   protected workspace(shapes: number[][], training: boolean): void {
     const plan = this.plan!, exec = this.exec!;
-    if (this.sameAsLastCall(shapes, training) && plan.has('workspace')) {
+    const served = plan.has('workspace') ? this.servedCall(shapes, training) : null;
+    if (served) {
       if (exec.clobbered()) plan.replay('workspace'); // a layer shared with another model was laid out there since
+      this.wsKey = served.key;
       return;
     }
+    try {
+      this.layOut(shapes, training);
+    } catch (e) {
+      // measuring passes wrote the layers' pointers: nothing laid out may be trusted (the next call re-plans)
+      this.forgetWorkspace();
+      throw e;
+    }
+  }
+
+  private layOut(shapes: number[][], training: boolean): void {
+    const plan = this.plan!, exec = this.exec!;
     exec.refresh();
     const nd = exec.needDxKey();
-    const key = `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`;
-    this.wsLast = { shapes: shapes.map((s) => s.slice()), training, trainable: this.graph!.layers.map((l) => l.trainable) };
+    const call: ServedCall = {
+      shapes: shapes.map((s) => s.slice()), training, trainable: this.graph!.layers.map((l) => l.trainable),
+      key: `${shapes.map((s) => s.join('x')).join('+')}/${training ? 't' : 'i'}/${nd}`,
+    };
     const need = plan.measure(exec.layout(shapes, training));
     const cheap = (bytes: number) => bytes <= Math.max(2 * need, need + WORKSPACE_SLACK_BYTES);
     const sameRank = this.wsCap.length === shapes.length && shapes.every((s, k) => s.length === this.wsCap[k].length) &&
       this.wsNeedDx === nd && plan.has('workspace');
     if (sameRank && shapes.every((s, k) => s.every((d, i) => d <= this.wsCap[k][i])) && (!training || this.wsTraining) && cheap(plan.bytes('workspace'))) {
       plan.replay('workspace');
-      this.wsKey = key;
+      // the other mode's call stays served (same block, same layout) while the trainable flags are the same
+      this.wsServed = this.wsServed.filter((c) => c.training !== training && sameFlags(c.trainable, call.trainable));
+      this.wsServed.push(call);
+      this.wsKey = call.key;
       return;
     }
     let cap = shapes.map((s) => s.slice()), tr = training;
@@ -343,16 +382,12 @@ export abstract class ModelMemory {
       const u = shapes.map((s, k) => s.map((d, i) => Math.max(d, this.wsCap[k][i]))), ut = training || this.wsTraining;
       if (cheap(plan.measure(exec.layout(u, ut)))) { cap = u; tr = ut; }
     }
-    try {
-      plan.place('workspace', { call: `${this.name}.${this.call || 'call'}`, shape: cap[0] }, exec.layout(cap, tr), cap[0][0]);
-    } catch (e) {
-      this.forgetWorkspace();
-      throw e;
-    }
+    plan.place('workspace', { call: `${this.name}.${this.call || 'call'}`, shape: cap[0] }, exec.layout(cap, tr), cap[0][0]);
+    this.wsServed = [call];
     this.wsCap = cap;
     this.wsTraining = tr;
     this.wsNeedDx = nd;
-    this.wsKey = key;
+    this.wsKey = call.key;
     this.lastPlanned = { shape: cap[0], training: tr, bytes: plan.bytes('workspace') };
   }
 
@@ -362,20 +397,28 @@ export abstract class ModelMemory {
    * from the previous call keeps it (the steady state of a training loop).
    */
   protected begin(call: string): () => void {
+    const outer = this.enter(call);
+    return () => this.leave(outer);
+  }
+
+  /** begin() without the closure (the per-call path of a streaming predict): returns the outer call for leave(). */
+  protected enter(call: string): string {
     const outer = this.call;
     this.call = call;
-    return () => {
-      this.call = outer;
-      if (outer) return; // nested (a predict from a fit callback): the outer call decides
-      const plan = this.plan;
-      if (plan && plan.bytes('workspace') > WORKSPACE_SLACK_BYTES && this.wsKey !== this.lastCallKey) {
-        plan.release('workspace');
-        this.lastCallKey = this.wsKey;
-        this.forgetWorkspace();
-        return;
-      }
+    return outer;
+  }
+
+  protected leave(outer: string): void {
+    this.call = outer;
+    if (outer) return; // nested (a predict from a fit callback): the outer call decides
+    const plan = this.plan;
+    if (plan && plan.bytes('workspace') > WORKSPACE_SLACK_BYTES && this.wsKey !== this.lastCallKey) {
+      plan.release('workspace');
       this.lastCallKey = this.wsKey;
-    };
+      this.forgetWorkspace();
+      return;
+    }
+    this.lastCallKey = this.wsKey;
   }
 
   protected ctx(be: Backend, training: boolean, grad: boolean, carryState = false): Ctx {
