@@ -1,7 +1,8 @@
 // Same-run ratio of one Sequential LSTM step, before vs after: steps alternated A/B in one process,
 // CPU time of this process (process.cpuUsage: robust to the machine's load) and wall time; medians.
 //   predict / train: one step of LSTM(64) → Dense on [32, 20, 16];
-//   stream: one streaming predict of a stateful LSTM(128), batchInputShape [1, 1, 64] (timed in groups of 200 calls).
+//   stream: one streaming predict of a stateful LSTM(128), batchInputShape [1, 1, 64] (timed in groups of 200 calls);
+//   alternate: one trainOnBatch then one predict of a batch of 4 on the predict/train model (a train-and-act loop).
 //   BEFORE=<a built checkout>/dist/src/index.js node bench/graph-ratio.mjs   (after: this checkout's dist/)
 //   (e.g. keep the worktree `npm run bench:compare -- --base <commit> --keep` builds); BE=js for the js backend,
 //   N samples per op, OPS=stream (comma-separated) for some of the ops.
@@ -24,15 +25,17 @@ function makeStream(m) {
 }
 const inst = { before: make(mods.before), after: make(mods.after) };
 const stream = { before: makeStream(mods.before), after: makeStream(mods.after) };
+const probe = { before: mods.before.tensor(xs.slice(0, 4 * T * I), [4, T, I]), after: mods.after.tensor(xs.slice(0, 4 * T * I), [4, T, I]) };
 const N = Number(process.env.N ?? 300);
 const GROUP = 200; // streaming calls per timed sample (one call is ~15 µs)
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const med = (a) => { const s = a.slice().sort((p, q) => p - q); return s[s.length >> 1]; };
-for (const op of process.env.OPS?.split(',') ?? ['predict', 'train', 'stream']) {
+for (const op of process.env.OPS?.split(',') ?? ['predict', 'train', 'stream', 'alternate']) {
   const reps = op === 'stream' ? GROUP : 1;
   const run = (k) => {
     if (op === 'stream') { const { model, x } = stream[k]; for (let i = 0; i < GROUP; i++) model.predict(x); return; }
     const { model, x, y } = inst[k];
+    if (op === 'alternate') { model.trainOnBatch(x, y); return model.predict(probe[k]); }
     return op === 'predict' ? model.predict(x) : model.trainOnBatch(x, y);
   };
   for (const k of ['before', 'after']) for (let i = 0; i < 20; i++) run(k);
@@ -45,6 +48,6 @@ for (const op of process.env.OPS?.split(',') ?? ['predict', 'train', 'stream']) 
     }
   }
   const r = (m) => `before ${med(res.before[m]).toFixed(4)} ms, after ${med(res.after[m]).toFixed(4)} ms, ratio ${(med(res.after[m]) / med(res.before[m])).toFixed(4)}`;
-  const what = op === 'stream' ? `stateful LSTM(128) [1, 1, 64], ${N} alternated groups of ${GROUP} calls, per call` : `B${B} T${T} I${I} H${H}, ${N} alternated steps each`;
+  const what = op === 'stream' ? `stateful LSTM(128) [1, 1, 64], ${N} alternated groups of ${GROUP} calls, per call` : op === 'alternate' ? `trainOnBatch B${B} then predict B4, T${T} I${I} H${H}, ${N} alternated pairs each` : `B${B} T${T} I${I} H${H}, ${N} alternated steps each`;
   console.log(`${op} (${process.env.BE ?? 'wasm'}, ${what}): cpu ${r('cpu')}; wall ${r('wall')}`);
 }

@@ -1,7 +1,7 @@
 /**
  * gatherRows copies runs of consecutive row indices in one step (the per-call cost of a
  * streaming predict). Checked against a per-row reference written here, for identity,
- * shuffled, partly consecutive and repeated indices and every [from, to) window.
+ * shuffled, partly consecutive and repeated indices (and idx null: rows in order) and every [from, to) window.
  */
 import { describe, expect, it } from 'vitest';
 import { gatherRows } from '../src/models/data.js';
@@ -38,6 +38,19 @@ describe('gatherRows', () => {
       }
     });
   }
+
+  it('idx null takes rows from..to in order (predict builds no index array): every window', () => {
+    const identity = cases.identity;
+    for (let from = 0; from < N; from++) {
+      for (let to = from + 1; to <= N; to++) {
+        const at = 2;
+        const got = new Float32Array(at + N * row + 4).fill(-1), want = got.slice();
+        gatherRows(t, null, from, to, got, at);
+        reference(t, identity, from, to, want, at);
+        expect(Array.from(got), `null [${from}, ${to})`).toEqual(Array.from(want));
+      }
+    }
+  });
 
   it('int32 token rows into an Int32Array view', () => {
     const ids = new Tensor(Int32Array.from({ length: N * row }, (_, i) => 100 + i), [N, row], 'int32');

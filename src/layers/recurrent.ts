@@ -349,8 +349,8 @@ export class Recurrent extends Layer {
 
   /** Forward from the given initial state (h0p, c0p; 0 = none: zeros, or the carried state when stateful). */
   private run(ctx: Ctx, x: Act, h0p: number, c0p: number): Act {
-    const [B, T, I] = x.shape, H = this.units;
-    const { k, be } = ctx;
+    const B = x.shape[0], T = x.shape[1], I = x.shape[2], H = this.units;
+    const k = ctx.k, be = ctx.be;
     let input = x.ptr;
     if (ctx.training && this.dropout > 0) input = this.applyInputDropout(ctx, x);
     this.usedState = this.stateful || ctx.carryState;

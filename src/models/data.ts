@@ -144,15 +144,19 @@ export function checkY(yIn: TensorLike, n: number, spec: TargetSpec, who: string
   return new Tensor(data, same ? y.shape : [...y.shape, 1], 'float32');
 }
 
-/** Copy rows `idx[from..to)` of t (first axis) into dst starting at element offset `at`. */
-export function gatherRows(t: Tensor, idx: ArrayLike<number>, from: number, to: number,
+/**
+ * Copy rows `idx[from..to)` of t (first axis) into dst starting at element offset `at`;
+ * idx null: rows from..to in order (data taken as it is: no index array to build per call).
+ */
+export function gatherRows(t: Tensor, idx: ArrayLike<number> | null, from: number, to: number,
                            dst: Float32Array | Int32Array, at: number): void {
   const row = t.size / t.shape[0];
   // one copy per run of consecutive rows (predict and unshuffled batches are one run)
   for (let r = from; r < to;) {
     let e = r + 1;
-    while (e < to && idx[e] === idx[e - 1] + 1) e++;
-    const src = idx[r] * row, n = (e - r) * row;
+    if (!idx) e = to;
+    else while (e < to && idx[e] === idx[e - 1] + 1) e++;
+    const src = (idx ? idx[r] : r) * row, n = (e - r) * row;
     dst.set(n === t.data.length ? t.data : t.data.subarray(src, src + n), at + (r - from) * row);
     r = e;
   }

@@ -168,13 +168,13 @@ export abstract class ModelBase extends ModelSteps {
   }
 
   /** Inference: one tensor per output (a single tensor when the model has one output). */
-  predict(xIn: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
+  predict(xIn: ModelInput, args?: PredictArgs): Tensor | Tensor[] {
     args = checkOptions(args, PREDICT_OPTIONS, `${this.name}.predict`);
-    const end = this.begin('predict');
+    const outer = this.enter('predict');
     try {
       return this.predictChecked(xIn, args);
     } finally {
-      end();
+      this.leave(outer);
     }
   }
 
@@ -192,18 +192,15 @@ export abstract class ModelBase extends ModelSteps {
     const ctx = this.ctx(be, false, false);
     const g = this.graph!, exec = this.exec!;
     const outs: { shape: number[]; data: Float32Array }[] = [];
-    const idx = rowIndices(N);
     for (let from = 0; from < N; from += bs) {
       const to = Math.min(N, from + bs);
-      this.forwardRows(ctx, xs, idx, from, to);
+      this.forwardRows(ctx, xs, null, from, to);
       const f = be.f32();
       for (let i = 0; i < g.outputs.length; i++) {
         const o = exec.acts[g.outputs[i]];
         const row = prod(o.shape) / o.shape[0], at = o.ptr >>> 2, n = (to - from) * row;
-        if (n === N * row) { // one batch: copied out in one step (the per-call cost of a streaming step)
-          const shape = o.shape.slice();
-          shape[0] = N;
-          outs[i] = { shape, data: f.slice(at, at + n) };
+        if (n === N * row) { // one batch (o.shape[0] is N): copied out in one step (the per-call cost of a streaming step)
+          outs[i] = { shape: o.shape, data: f.slice(at, at + n) };
           continue;
         }
         outs[i] ??= { shape: [N, ...o.shape.slice(1)], data: new Float32Array(N * row) };

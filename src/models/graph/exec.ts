@@ -57,6 +57,8 @@ export class ExecPlan {
   private dysOf: number[][];
   /** Per node: the Embedding view feeding a recurrent node for its fused paths, or null (see the constructor). */
   private embOf: (Embedding | null)[];
+  /** Indices of the recurrent nodes (the only ones linkEmbeddings touches: no type test per call). */
+  private recurrentNodes: number[];
 
   constructor(readonly g: Graph, private readonly lossOn: boolean[]) {
     const calls = new Map<Layer, number>();
@@ -95,6 +97,7 @@ export class ExecPlan {
       const ok = p >= 0 && t.slot === 0 && t.consumers.length === 1 && !g.outputs.includes(n.inputs[0]) && this.views[p] instanceof Embedding;
       return ok ? this.views[p] as Embedding : null;
     });
+    this.recurrentNodes = this.views.flatMap((v, i) => (v instanceof Recurrent ? [i] : []));
     this.refresh();
   }
 
@@ -108,9 +111,10 @@ export class ExecPlan {
   }
 
   private linkEmbeddings(): void {
-    for (let i = 0; i < this.views.length; i++) {
-      const v = this.views[i];
-      if (v instanceof Recurrent && v.inputEmbedding !== this.embOf[i]) v.inputEmbedding = this.embOf[i];
+    const rec = this.recurrentNodes;
+    for (let j = 0; j < rec.length; j++) {
+      const i = rec[j], v = this.views[i] as Recurrent;
+      if (v.inputEmbedding !== this.embOf[i]) v.inputEmbedding = this.embOf[i];
     }
   }
 

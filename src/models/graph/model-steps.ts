@@ -74,10 +74,10 @@ export abstract class ModelSteps extends ModelMemory {
   }
 
   /** Copy rows of every input into its buffer and run every node. */
-  protected forwardRows(ctx: Ctx, xs: Tensor[], idx: ArrayLike<number>, from: number, to: number): void {
+  protected forwardRows(ctx: Ctx, xs: Tensor[], idx: ArrayLike<number> | null, from: number, to: number): void {
     const B = to - from;
     const shapes = this.callShapes;
-    shapes.length = xs.length;
+    if (shapes.length !== xs.length) shapes.length = xs.length;
     for (let k = 0; k < xs.length; k++) {
       const s = xs[k].shape, cur = shapes[k];
       // reuse the previous call's shape arrays while they match (the steady state)
