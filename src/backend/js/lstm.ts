@@ -14,7 +14,7 @@
 import { mem } from './heap.js';
 import { actValue as actS, actGradValue as actGradS } from './activations.js';
 import { gemm } from './gemm.js';
-import { GEMM, RNN } from '../types.js';
+import { ACT, GEMM, RNN } from '../types.js';
 import { packedBFloats } from '../sizes.js';
 import { mulRows, addMul } from './rnn.js';
 
@@ -33,6 +33,7 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
   const G = 4 * H;
   const back = (flags & RNN.goBackwards) !== 0;
   const training = (flags & RNN.training) !== 0;
+  const fast = act === ACT.tanh && recAct === ACT.sigmoid;
   const gates = cache + packedBFloats(H, G) * 4; // byte offsets
   const cells = gates + B * T * G * 4;
   const hprev = cells + B * T * H * 4;
@@ -66,11 +67,13 @@ export function lstmForward(Y: number, hT: number, cT: number, X: number, W: num
       for (let j = 0; j < H; j++) {
         let zi = f[gr + j], zf = f[gr + H + j], zc = f[gr + 2 * H + j], zo = f[gr + 3 * H + j];
         if (bias !== 0) { zi += f[b0 + j]; zf += f[b0 + H + j]; zc += f[b0 + 2 * H + j]; zo += f[b0 + 3 * H + j]; }
-        const i = actS(zi, recAct), fg = actS(zf, recAct), g = actS(zc, act), o = actS(zo, recAct);
+        // sigmoid/tanh (the default) without a call per gate: actValue's formulas, so bit-identical
+        const i = fast ? 1 / (1 + Math.exp(-zi)) : actS(zi, recAct), fg = fast ? 1 / (1 + Math.exp(-zf)) : actS(zf, recAct);
+        const g = fast ? Math.tanh(zc) : actS(zc, act), o = fast ? 1 / (1 + Math.exp(-zo)) : actS(zo, recAct);
         const c = fg * (cp >= 0 ? f[cp + j] : 0) + i * g;
         f[gr + j] = i; f[gr + H + j] = fg; f[gr + 2 * H + j] = g; f[gr + 3 * H + j] = o;
         f[cr + j] = c;
-        f[yr + j] = o * actS(Math.fround(c), act);
+        f[yr + j] = o * (fast ? Math.tanh(Math.fround(c)) : actS(Math.fround(c), act));
       }
     }
   }
