@@ -43,8 +43,8 @@ interface Placed {
 
 const ALIGN_FLOATS = 4;
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-/** Element-wise equal number lists (allocation-free: on the per-call path). */
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+/** Element-wise equal lists (allocation-free: on the per-call path). */
+function sameValues<T extends number | boolean>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -59,10 +59,6 @@ interface ServedCall {
   trainable: boolean[];
   /** shapes, mode and needDx as one string (the release rule in leave() compares it across calls) */
   key: string;
-}
-
-function sameFlags(a: readonly boolean[], b: readonly boolean[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /**
@@ -319,7 +315,7 @@ export abstract class ModelMemory {
     for (const c of this.wsServed) {
       if (c.training !== training || c.shapes.length !== shapes.length) continue;
       let same = true;
-      for (let k = 0; same && k < shapes.length; k++) same = sameNumbers(c.shapes[k], shapes[k]);
+      for (let k = 0; same && k < shapes.length; k++) same = sameValues(c.shapes[k], shapes[k]);
       for (let i = 0; same && i < layers.length; i++) same = layers[i].trainable === c.trainable[i];
       if (same) return c;
     }
@@ -372,7 +368,7 @@ export abstract class ModelMemory {
     if (sameRank && shapes.every((s, k) => s.every((d, i) => d <= this.wsCap[k][i])) && (!training || this.wsTraining) && cheap(plan.bytes('workspace'))) {
       plan.replay('workspace');
       // the other mode's call stays served (same block, same layout) while the trainable flags are the same
-      this.wsServed = this.wsServed.filter((c) => c.training !== training && sameFlags(c.trainable, call.trainable));
+      this.wsServed = this.wsServed.filter((c) => c.training !== training && sameValues(c.trainable, call.trainable));
       this.wsServed.push(call);
       this.wsKey = call.key;
       return;
@@ -430,7 +426,7 @@ export abstract class ModelMemory {
   /** A layer view's persistent state regions ('state:<layer>' block), placed on first use or when the sizes change. */
   protected stateRegions(layer: Layer, floats: number[]): number[] {
     const had = this.stateSizes.get(layer);
-    if (had && sameNumbers(had.floats, floats)) return had.ptrs;
+    if (had && sameValues(had.floats, floats)) return had.ptrs;
     const exec = this.exec!;
     const at = exec.views.indexOf(layer);
     const label = at >= 0 ? exec.labels[at] : layer.name;
